@@ -1,0 +1,98 @@
+"""Pulumi type tokens, defined once. Rules, the renderer's mocks and the stacks use these names.
+
+pulumi-aws v7 renamed several S3 resources; the older tokens a user's program may still emit are
+kept as aliases so rules recognise both.
+"""
+
+from __future__ import annotations
+
+# prewire's own components
+AWS_READINESS = "prewire:aws:ForensicReadiness"
+AWS_FORENSIC_KEY = "prewire:aws:ForensicKey"
+AWS_LOCKED_BUCKET = "prewire:aws:LockedBucket"
+AWS_ACCESS_LOG_BUCKET = "prewire:aws:AccessLogBucket"
+AWS_AUDIT_TRAIL = "prewire:aws:AuditTrail"
+AWS_FLOW_LOGS = "prewire:aws:FlowLogs"
+AWS_THREAT_DETECTION = "prewire:aws:ThreatDetection"
+AWS_SNAPSHOT_AUTOMATION = "prewire:aws:SnapshotAutomation"
+AWS_ISOLATION = "prewire:aws:IsolationGroups"
+AWS_IDENTITIES = "prewire:aws:ResponderIdentities"
+AWS_RESPONSE = "prewire:aws:ResponseWiring"
+AWS_DISCOVERY = "prewire:aws:Discovery"
+
+# AWS resources
+S3_BUCKET = "aws:s3/bucket:Bucket"
+S3_BUCKET_V2 = "aws:s3/bucketV2:BucketV2"
+S3_VERSIONING = "aws:s3/bucketVersioning:BucketVersioning"
+S3_VERSIONING_V2 = "aws:s3/bucketVersioningV2:BucketVersioningV2"
+S3_OBJECT_LOCK = "aws:s3/bucketObjectLockConfiguration:BucketObjectLockConfiguration"
+S3_OBJECT_LOCK_V2 = "aws:s3/bucketObjectLockConfigurationV2:BucketObjectLockConfigurationV2"
+S3_ENCRYPTION = (
+    "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration"
+)
+S3_ENCRYPTION_V2 = (
+    "aws:s3/bucketServerSideEncryptionConfigurationV2:BucketServerSideEncryptionConfigurationV2"
+)
+S3_PUBLIC_ACCESS_BLOCK = "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock"
+S3_OWNERSHIP = "aws:s3/bucketOwnershipControls:BucketOwnershipControls"
+S3_LOGGING = "aws:s3/bucketLogging:BucketLogging"
+S3_LOGGING_V2 = "aws:s3/bucketLoggingV2:BucketLoggingV2"
+S3_POLICY = "aws:s3/bucketPolicy:BucketPolicy"
+S3_LIFECYCLE = "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration"
+S3_LIFECYCLE_V2 = "aws:s3/bucketLifecycleConfigurationV2:BucketLifecycleConfigurationV2"
+KMS_KEY = "aws:kms/key:Key"
+KMS_ALIAS = "aws:kms/alias:Alias"
+CLOUDTRAIL = "aws:cloudtrail/trail:Trail"
+LOG_GROUP = "aws:cloudwatch/logGroup:LogGroup"
+EVENT_RULE = "aws:cloudwatch/eventRule:EventRule"
+EVENT_TARGET = "aws:cloudwatch/eventTarget:EventTarget"
+IAM_ROLE = "aws:iam/role:Role"
+IAM_ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy"
+IAM_ROLE_POLICY_ATTACHMENT = "aws:iam/rolePolicyAttachment:RolePolicyAttachment"
+IAM_POLICY = "aws:iam/policy:Policy"
+FLOW_LOG = "aws:ec2/flowLog:FlowLog"
+SECURITY_GROUP = "aws:ec2/securityGroup:SecurityGroup"
+SG_INGRESS_RULE = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule"
+SG_EGRESS_RULE = "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule"
+SG_RULE = "aws:ec2/securityGroupRule:SecurityGroupRule"
+VPC = "aws:ec2/vpc:Vpc"
+EC2_INSTANCE = "aws:ec2/instance:Instance"
+LAUNCH_TEMPLATE = "aws:ec2/launchTemplate:LaunchTemplate"
+GUARDDUTY_DETECTOR = "aws:guardduty/detector:Detector"
+GUARDDUTY_FEATURE = "aws:guardduty/detectorFeature:DetectorFeature"
+CONFIG_RECORDER = "aws:cfg/recorder:Recorder"
+CONFIG_DELIVERY_CHANNEL = "aws:cfg/deliveryChannel:DeliveryChannel"
+CONFIG_RECORDER_STATUS = "aws:cfg/recorderStatus:RecorderStatus"
+BACKUP_VAULT = "aws:backup/vault:Vault"
+BACKUP_VAULT_LOCK = "aws:backup/vaultLockConfiguration:VaultLockConfiguration"
+BACKUP_PLAN = "aws:backup/plan:Plan"
+BACKUP_SELECTION = "aws:backup/selection:Selection"
+DLM_POLICY = "aws:dlm/lifecyclePolicy:LifecyclePolicy"
+SNS_TOPIC = "aws:sns/topic:Topic"
+SNS_TOPIC_POLICY = "aws:sns/topicPolicy:TopicPolicy"
+SNS_SUBSCRIPTION = "aws:sns/topicSubscription:TopicSubscription"
+LAMBDA_FUNCTION = "aws:lambda/function:Function"
+LAMBDA_PERMISSION = "aws:lambda/permission:Permission"
+LAMBDA_ALIAS = "aws:lambda/alias:Alias"
+SQS_QUEUE = "aws:sqs/queue:Queue"
+SQS_QUEUE_POLICY = "aws:sqs/queuePolicy:QueuePolicy"
+SSM_PARAMETER = "aws:ssm/parameter:Parameter"
+SSM_DOCUMENT = "aws:ssm/document:Document"
+EKS_CLUSTER = "aws:eks/cluster:Cluster"
+ECS_CLUSTER = "aws:ecs/cluster:Cluster"
+ECS_TASK_DEFINITION = "aws:ecs/taskDefinition:TaskDefinition"
+AUTOSCALING_GROUP = "aws:autoscaling/group:Group"
+
+ALIASES: dict[str, tuple[str, ...]] = {
+    S3_BUCKET: (S3_BUCKET, S3_BUCKET_V2),
+    S3_VERSIONING: (S3_VERSIONING, S3_VERSIONING_V2),
+    S3_OBJECT_LOCK: (S3_OBJECT_LOCK, S3_OBJECT_LOCK_V2),
+    S3_ENCRYPTION: (S3_ENCRYPTION, S3_ENCRYPTION_V2),
+    S3_LOGGING: (S3_LOGGING, S3_LOGGING_V2),
+    S3_LIFECYCLE: (S3_LIFECYCLE, S3_LIFECYCLE_V2),
+}
+
+
+def same_kind(token: str) -> tuple[str, ...]:
+    """All tokens that mean the same resource kind as `token` (itself included)."""
+    return ALIASES.get(token, (token,))

@@ -1,0 +1,102 @@
+"""`prewire evidence verify CASE` and `prewire evidence log CASE`."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from prewire.cli.common import (
+    EXIT_FAILED,
+    EndpointUrl,
+    EvidenceBucket,
+    Format,
+    OutputFormat,
+    Profile,
+    Region,
+    as_json,
+    console,
+    fail,
+    input_errors,
+    resolve_region,
+)
+
+if TYPE_CHECKING:
+    from responders.aws.store import S3EvidenceStore
+
+app = typer.Typer(help="Verify and read a case's evidence and custody log.")
+
+
+def _store(
+    case: str,
+    region: str | None,
+    profile: str | None,
+    endpoint_url: str | None,
+    evidence_bucket: str | None,
+) -> S3EvidenceStore:
+    from responders.aws.discovery import discover
+    from responders.aws.opening import check_case_id
+    from responders.aws.session import AwsClients
+    from responders.aws.store import S3EvidenceStore
+
+    check_case_id(case)
+    clients = AwsClients(
+        region=resolve_region(region, profile), profile=profile, endpoint_url=endpoint_url
+    )
+    bucket = evidence_bucket or discover(clients).evidence_bucket
+    if not bucket:
+        fail("no evidence bucket: pass --evidence-bucket (none published at /prewire/aws)")
+    return S3EvidenceStore(clients, bucket)
+
+
+@app.command("verify")
+@input_errors
+def verify(
+    case: Annotated[str, typer.Argument(help="Case id.")],
+    region: Region = None,
+    profile: Profile = None,
+    endpoint_url: EndpointUrl = None,
+    evidence_bucket: EvidenceBucket = None,
+    output_format: Format = OutputFormat.TABLE,
+) -> None:
+    """Recompute every artifact hash and the custody chain; exit 1 on any mismatch."""
+    from prewire.evidence.verify import verify_case
+
+    result = verify_case(_store(case, region, profile, endpoint_url, evidence_bucket), case)
+    if output_format is OutputFormat.JSON:
+        console.print_json(
+            as_json(
+                {
+                    "case": case,
+                    "ok": result.ok,
+                    "entries": result.entries,
+                    "artifacts": result.artifacts,
+                    "problems": [p.__dict__ for p in result.problems],
+                }
+            )
+        )
+    else:
+        verdict = "[green]intact[/]" if result.ok else "[red]NOT intact[/]"
+        console.print(
+            f"case {case}: {verdict} ({result.entries} custody entries, "
+            f"{result.artifacts} artifacts, {result.verified_bytes} bytes rehashed)"
+        )
+        for problem in result.problems:
+            console.print(f"  [red]{problem}[/]")
+    if not result.ok:
+        raise typer.Exit(EXIT_FAILED)
+
+
+@app.command("log")
+@input_errors
+def show_log(
+    case: Annotated[str, typer.Argument(help="Case id.")],
+    region: Region = None,
+    profile: Profile = None,
+    endpoint_url: EndpointUrl = None,
+    evidence_bucket: EvidenceBucket = None,
+) -> None:
+    """Print the custody log as JSON lines, in sequence order."""
+    store = _store(case, region, profile, endpoint_url, evidence_bucket)
+    for entry in store.read_all_entries(case):
+        typer.echo(entry.line())

@@ -1,0 +1,48 @@
+"""The `prewire` command."""
+
+from __future__ import annotations
+
+import typer
+
+from prewire.cli import evidence, respond
+
+app = typer.Typer(
+    name="prewire",
+    help="Forensic readiness for AWS, Azure and GCP: provision, verify, respond, drill.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+app.add_typer(respond.app, name="respond")
+app.add_typer(evidence.app, name="evidence")
+
+
+@app.command("list")
+def list_responders() -> None:
+    """List the registered responder actions and playbooks with what they need."""
+    from rich.table import Table
+
+    from prewire.cli.common import console
+    from prewire.vocabulary import Cloud
+    from responders.playbooks import playbooks_of
+    from responders.registry import actions_of
+
+    table = Table(title="responders")
+    for column in ("cloud", "name", "kind", "target", "changes workload", "summary"):
+        table.add_column(column)
+    for cloud in (Cloud.AWS,):
+        for spec in actions_of(cloud):
+            table.add_row(
+                cloud.value,
+                spec.name,
+                "action",
+                spec.target_kind,
+                "yes" if spec.destructive else "no",
+                spec.summary,
+            )
+        for book in playbooks_of(cloud):
+            table.add_row(cloud.value, book.name, "playbook", book.target_kind, "", book.summary)
+    console.print(table)
+
+
+if __name__ == "__main__":
+    app()

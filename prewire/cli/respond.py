@@ -1,0 +1,182 @@
+"""`prewire respond aws <action|playbook> --case CASE --target ID ...`"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from prewire.cli.common import (
+    EXIT_FAILED,
+    EndpointUrl,
+    EvidenceBucket,
+    Format,
+    OutputFormat,
+    Profile,
+    Region,
+    as_json,
+    console,
+    errors,
+    fail,
+    input_errors,
+    resolve_region,
+)
+from prewire.cli.progress import RichProgress
+from prewire.vocabulary import Cloud
+
+app = typer.Typer(help="Run a responder action or playbook against a compromised workload.")
+
+
+def _when(text: str | None, flag: str) -> datetime | None:
+    if text is None:
+        return None
+    try:
+        value = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        fail(f"{flag} {text!r}: expected an ISO 8601 time like 2026-11-27T10:00:00Z")
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def names_help() -> str:
+    from responders.playbooks import playbooks_of
+    from responders.registry import actions_of
+
+    actions = ", ".join(a.name for a in actions_of(Cloud.AWS))
+    playbooks = ", ".join(p.name for p in playbooks_of(Cloud.AWS))
+    return f"actions: {actions}; playbooks: {playbooks}"
+
+
+@app.command("aws")
+@input_errors
+def respond_aws(
+    name: Annotated[str, typer.Argument(help="An action or playbook (see `prewire list`).")],
+    case: Annotated[str, typer.Option("--case", help="Case id; evidence goes to cases/<case>/.")],
+    target: Annotated[
+        list[str], typer.Option("--target", help="Instance id, identity, function, cluster...")
+    ],
+    region: Region = None,
+    profile: Profile = None,
+    endpoint_url: EndpointUrl = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Print the exact calls; change nothing.")
+    ] = False,
+    evidence_bucket: EvidenceBucket = None,
+    isolation_group: Annotated[str | None, typer.Option("--isolation-group")] = None,
+    conversion_group: Annotated[str | None, typer.Option("--conversion-group")] = None,
+    quarantine_policy_arn: Annotated[str | None, typer.Option("--quarantine-policy-arn")] = None,
+    output_format: Format = OutputFormat.TABLE,
+    yes: Annotated[bool, typer.Option("--yes", help="Confirm a release-* action.")] = False,
+    share_with: Annotated[
+        str | None, typer.Option("--share-with", help="Account to share snapshots with.")
+    ] = None,
+    lock_days: Annotated[
+        int | None, typer.Option("--lock-days", min=1, help="Lock snapshots this long.")
+    ] = None,
+    no_wait: Annotated[bool, typer.Option("--no-wait", help="Do not wait for snapshots.")] = False,
+    contain: Annotated[
+        bool, typer.Option("--contain", help="preserve-function: reserved concurrency 0.")
+    ] = False,
+    since: Annotated[
+        str | None, typer.Option("--since", help="Log window start (default 24 h ago).")
+    ] = None,
+    until: Annotated[
+        str | None, typer.Option("--until", help="Log window end (default now).")
+    ] = None,
+    isolate_first: Annotated[
+        bool,
+        typer.Option("--isolate-first", help="contain-instance: isolate before memory capture."),
+    ] = False,
+    workers: Annotated[
+        int, typer.Option("--workers", min=1, max=256, help="Targets in parallel.")
+    ] = 16,
+) -> None:
+    from responders.aws.case import Options
+    from responders.aws.discovery import Overrides
+    from responders.aws.opening import open_case
+    from responders.aws.session import AwsClients
+    from responders.playbooks import PLAYBOOKS
+    from responders.registry import ACTIONS, load_cloud
+    from responders.runner import run_action, run_playbook, succeeded
+
+    load_cloud(Cloud.AWS)
+    key = (Cloud.AWS, name)
+    if key not in ACTIONS and key not in PLAYBOOKS:
+        fail(f"unknown action or playbook {name!r}; {names_help()}")
+    clients = AwsClients(
+        region=resolve_region(region, profile),
+        profile=profile,
+        endpoint_url=endpoint_url,
+        max_pool=max(32, workers * 2),
+    )
+    options = Options(
+        confirm_release=yes,
+        share_with_account=share_with,
+        lock_days=lock_days,
+        wait_for_snapshots=not no_wait,
+        contain_function=contain,
+        window_start=_when(since, "--since"),
+        window_end=_when(until, "--until"),
+        isolate_first=isolate_first,
+    )
+    with RichProgress() as progress:
+        opened = open_case(
+            clients,
+            case,
+            overrides=Overrides(
+                evidence_bucket=evidence_bucket,
+                isolation_group=isolation_group,
+                conversion_group=conversion_group,
+                quarantine_policy_arn=quarantine_policy_arn,
+            ),
+            dry_run=dry_run,
+            options=options,
+            progress=progress,
+        )
+        for warning in opened.warnings:
+            errors.print(f"[yellow]warning:[/] {warning}")
+        if key in PLAYBOOKS:
+            outcomes = run_playbook(
+                opened,
+                PLAYBOOKS.get(key),
+                target,
+                lambda n: ACTIONS.get((Cloud.AWS, n)),
+                variant="isolate-first" if isolate_first else None,
+                workers=workers,
+            )
+        else:
+            outcomes = run_action(opened, ACTIONS.get(key), target, workers=workers)
+    if output_format is OutputFormat.JSON:
+        console.print_json(
+            as_json({"case": case, "dry_run": dry_run, "outcomes": [o.as_dict() for o in outcomes]})
+        )
+    else:
+        _table(outcomes, dry_run)
+    if not succeeded(outcomes):
+        raise typer.Exit(EXIT_FAILED)
+
+
+def _table(outcomes: list, dry_run: bool) -> None:  # type: ignore[type-arg]
+    table = Table(title="dry run: planned calls" if dry_run else "responder outcomes")
+    for column in ("target", "action", "status", "what happened"):
+        table.add_column(column)
+    colours = {
+        "changed": "green",
+        "collected": "green",
+        "unchanged": "dim",
+        "planned": "cyan",
+        "failed": "red",
+        "unsupported": "yellow",
+    }
+    for outcome in outcomes:
+        detail = outcome.message
+        if outcome.planned:
+            detail += "\n" + "\n".join(f"  {p}" for p in outcome.planned)
+        if outcome.warnings:
+            detail += "\n" + "\n".join(f"  ! {w}" for w in outcome.warnings)
+        status = outcome.status.value
+        table.add_row(
+            outcome.target, outcome.action, f"[{colours.get(status, 'white')}]{status}[/]", detail
+        )
+    console.print(table)

@@ -1,0 +1,1 @@
+"""Embedded emulated clouds for drills, tests and benchmarks."""

@@ -1,0 +1,1 @@
+"""Evidence integrity: artifact hashes, the hash-chained custody log, and verification."""

@@ -1,0 +1,1 @@
+"""Bundled responders. Import-light: packaged into the deployed responder function."""

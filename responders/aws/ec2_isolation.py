@@ -1,0 +1,341 @@
+"""Protect, isolate and release an EC2 instance. Nothing here stops, reboots or terminates.
+
+Isolation order: evidence protection first (the instance can no longer be terminated, by an
+attacker, a person or its Auto Scaling group, and its volumes survive termination), then out of
+its Auto Scaling group and load balancers (the group launches a replacement, so capacity is kept),
+then every interface to the conversion group and on to the isolation group, which cuts the
+connections the old groups were tracking.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from prewire.evidence.custody import utc_now
+from prewire.vocabulary import Cloud, EvidenceSource
+from responders.aws.case import AwsCase
+from responders.aws.targets import describe_instance
+from responders.registry import action, perms
+from responders.runtime import InputError, Status, Step
+
+ISOLATED_TAG = "prewire:isolated"
+CASE_TAG = "prewire:case"
+
+PROTECT_PERMISSIONS = perms(
+    "ec2:DescribeInstances",
+    "ec2:DescribeInstanceAttribute",
+    "ec2:ModifyInstanceAttribute",
+    "autoscaling:DescribeAutoScalingInstances",
+    "autoscaling:SetInstanceProtection",
+)
+
+
+def _asg_membership(case: AwsCase, instance_id: str) -> dict[str, Any] | None:
+    found = case.clients.autoscaling.describe_auto_scaling_instances(InstanceIds=[instance_id])
+    members = found.get("AutoScalingInstances", [])
+    return dict(members[0]) if members else None
+
+
+def protect(case: AwsCase, instance: dict[str, Any], step: Step) -> bool:
+    """Termination protection, shutdown = stop, volumes kept on termination, scale-in protection.
+
+    Returns whether anything changed; records the previous values in the step's state.
+    """
+    ec2 = case.clients.ec2
+    instance_id = instance["InstanceId"]
+    previous: dict[str, Any] = {}
+    termination = ec2.describe_instance_attribute(
+        InstanceId=instance_id, Attribute="disableApiTermination"
+    )["DisableApiTermination"]["Value"]
+    if not termination:
+        previous["disable_api_termination"] = False
+        step.change(
+            "ec2",
+            ec2,
+            "modify_instance_attribute",
+            InstanceId=instance_id,
+            DisableApiTermination={"Value": True},
+        )
+    shutdown = ec2.describe_instance_attribute(
+        InstanceId=instance_id, Attribute="instanceInitiatedShutdownBehavior"
+    )["InstanceInitiatedShutdownBehavior"]["Value"]
+    if shutdown != "stop":
+        previous["shutdown_behavior"] = shutdown
+        step.change(
+            "ec2",
+            ec2,
+            "modify_instance_attribute",
+            InstanceId=instance_id,
+            InstanceInitiatedShutdownBehavior={"Value": "stop"},
+        )
+    deleting = [
+        m["DeviceName"]
+        for m in instance.get("BlockDeviceMappings", [])
+        if m.get("Ebs", {}).get("DeleteOnTermination")
+    ]
+    if deleting:
+        previous["delete_on_termination"] = deleting
+        step.change(
+            "ec2",
+            ec2,
+            "modify_instance_attribute",
+            InstanceId=instance_id,
+            BlockDeviceMappings=[
+                {"DeviceName": d, "Ebs": {"DeleteOnTermination": False}} for d in deleting
+            ],
+        )
+    membership = _asg_membership(case, instance_id)
+    if membership and not membership.get("ProtectedFromScaleIn"):
+        previous["scale_in_protection"] = {"group": membership["AutoScalingGroupName"]}
+        step.change(
+            "autoscaling",
+            case.clients.autoscaling,
+            "set_instance_protection",
+            InstanceIds=[instance_id],
+            AutoScalingGroupName=membership["AutoScalingGroupName"],
+            ProtectedFromScaleIn=True,
+        )
+    if previous:
+        step.state.setdefault("protection", previous)
+        step.note("protected: " + ", ".join(sorted(previous)))
+    return bool(previous)
+
+
+@action(
+    Cloud.AWS,
+    "protect-instance",
+    summary="Termination protection, stop on shutdown, keep volumes, scale-in protection",
+    target_kind="instance",
+    permissions=PROTECT_PERMISSIONS,
+    destructive=False,
+    produces=(EvidenceSource.EC2_VOLUMES,),
+)
+def protect_instance(case: AwsCase, target: str, step: Step) -> Status:
+    changed = protect(case, describe_instance(case, target), step)
+    if not changed:
+        step.note("already protected")
+    return Status.CHANGED if changed else Status.UNCHANGED
+
+
+def _groups_for(case: AwsCase, vpc_id: str) -> tuple[str, str]:
+    isolation = case.prewired.isolation_groups.get(vpc_id)
+    conversion = case.prewired.conversion_groups.get(vpc_id)
+    if not isolation or not conversion:
+        missing = "isolation" if not isolation else "conversion"
+        raise InputError(
+            f"no {missing} group for {vpc_id}: add the VPC to prewire:aws.vpcIds and deploy, "
+            f"or pass --{missing}-group"
+        )
+    return isolation, conversion
+
+
+def _target_group_membership(case: AwsCase) -> dict[str, list[dict[str, Any]]]:
+    """instance id -> target groups it is registered in. Built once per run for all targets."""
+    elbv2 = case.clients.elbv2
+    membership: dict[str, list[dict[str, Any]]] = {}
+    for page in elbv2.get_paginator("describe_target_groups").paginate():
+        for group in page.get("TargetGroups", []):
+            if group.get("TargetType", "instance") != "instance":
+                continue
+            health = elbv2.describe_target_health(TargetGroupArn=group["TargetGroupArn"])
+            for description in health.get("TargetHealthDescriptions", []):
+                target = description["Target"]
+                membership.setdefault(target["Id"], []).append(
+                    {"arn": group["TargetGroupArn"], "port": target.get("Port")}
+                )
+    return membership
+
+
+def _leave_load_balancing(case: AwsCase, instance_id: str, step: Step) -> bool:
+    changed = False
+    membership = _asg_membership(case, instance_id)
+    if membership:
+        group = membership["AutoScalingGroupName"]
+        # Detaching (rather than terminating) keeps the instance; not decrementing the desired
+        # capacity makes the group launch a replacement, so the service keeps its capacity.
+        step.change(
+            "autoscaling",
+            case.clients.autoscaling,
+            "detach_instances",
+            InstanceIds=[instance_id],
+            AutoScalingGroupName=group,
+            ShouldDecrementDesiredCapacity=False,
+        )
+        step.state["auto_scaling_group"] = group
+        step.note(f"detached from Auto Scaling group {group}")
+        changed = True
+    registrations = case.shared("target-groups", lambda: _target_group_membership(case))
+    for registration in registrations.get(instance_id, []):
+        target: dict[str, Any] = {"Id": instance_id}
+        if registration["port"]:
+            target["Port"] = registration["port"]
+        step.change(
+            "elasticloadbalancing",
+            case.clients.elbv2,
+            "deregister_targets",
+            TargetGroupArn=registration["arn"],
+            Targets=[target],
+        )
+        step.state.setdefault("target_groups", []).append(registration)
+        changed = True
+    if step.state.get("target_groups"):
+        step.note(f"deregistered from {len(step.state['target_groups'])} target group(s)")
+    return changed
+
+
+@action(
+    Cloud.AWS,
+    "isolate-instance",
+    summary="Protect evidence, leave ASG and load balancers, swap every interface to isolation",
+    target_kind="instance",
+    permissions=(
+        *PROTECT_PERMISSIONS,
+        *perms(
+            "ec2:ModifyNetworkInterfaceAttribute",
+            "ec2:CreateTags",
+            "autoscaling:DetachInstances",
+            "elasticloadbalancing:DescribeTargetGroups",
+            "elasticloadbalancing:DescribeTargetHealth",
+            "elasticloadbalancing:DeregisterTargets",
+        ),
+    ),
+    destructive=True,
+)
+def isolate_instance(case: AwsCase, target: str, step: Step) -> Status:
+    instance = describe_instance(case, target)
+    interfaces = instance.get("NetworkInterfaces", [])
+    plan = {eni["NetworkInterfaceId"]: _groups_for(case, eni["VpcId"]) for eni in interfaces}
+    changed = protect(case, instance, step)
+    changed |= _leave_load_balancing(case, target, step)
+    ec2 = case.clients.ec2
+    previous: dict[str, list[str]] = {}
+    for eni in interfaces:
+        eni_id = eni["NetworkInterfaceId"]
+        isolation, conversion = plan[eni_id]
+        current = [g["GroupId"] for g in eni.get("Groups", [])]
+        if current == [isolation]:
+            continue
+        if not set(current) <= {isolation, conversion}:
+            previous[eni_id] = current
+        for group in (conversion, isolation):
+            step.change(
+                "ec2",
+                ec2,
+                "modify_network_interface_attribute",
+                NetworkInterfaceId=eni_id,
+                Groups=[group],
+            )
+    if previous:
+        step.state["network_interfaces"] = previous
+    if previous or changed:
+        step.change(
+            "ec2",
+            ec2,
+            "create_tags",
+            Resources=[target],
+            Tags=[
+                {"Key": ISOLATED_TAG, "Value": utc_now()},
+                {"Key": CASE_TAG, "Value": case.case_id},
+            ],
+        )
+    if previous:
+        step.note(f"isolated {len(previous)} interface(s)")
+        return Status.CHANGED
+    step.note("already isolated on every interface")
+    return Status.CHANGED if changed else Status.UNCHANGED
+
+
+def _recorded_state(case: AwsCase, instance_id: str) -> dict[str, Any]:
+    """Merge what every isolate/protect run recorded, earliest first, so a re-run after a partial
+    failure never replaces the original groups with the isolation group."""
+    if case.custody is None:
+        raise InputError("release needs the case's custody log: pass the evidence bucket")
+    merged: dict[str, Any] = {"network_interfaces": {}, "target_groups": []}
+    for entry in case.custody.history(target=instance_id):
+        if entry.action not in ("isolate-instance", "protect-instance"):
+            continue
+        state = entry.state
+        for eni, groups in state.get("network_interfaces", {}).items():
+            merged["network_interfaces"].setdefault(eni, groups)
+        merged.setdefault("auto_scaling_group", state.get("auto_scaling_group"))
+        for registration in state.get("target_groups", []):
+            if registration not in merged["target_groups"]:
+                merged["target_groups"].append(registration)
+    return merged
+
+
+@action(
+    Cloud.AWS,
+    "release-instance",
+    summary="Restore the interfaces, target groups and Auto Scaling group recorded at isolation",
+    target_kind="instance",
+    permissions=perms(
+        "ec2:DescribeInstances",
+        "ec2:ModifyNetworkInterfaceAttribute",
+        "ec2:CreateTags",
+        "autoscaling:AttachInstances",
+        "elasticloadbalancing:RegisterTargets",
+    ),
+    destructive=True,
+)
+def release_instance(case: AwsCase, target: str, step: Step) -> Status:
+    if not case.options.confirm_release and not case.dry_run:
+        raise InputError("release-instance reconnects a compromised instance: confirm with --yes")
+    instance = describe_instance(case, target)
+    state = _recorded_state(case, target)
+    if not state["network_interfaces"]:
+        raise InputError(f"case {case.case_id} has no recorded isolation of {target}")
+    ec2 = case.clients.ec2
+    current = {
+        e["NetworkInterfaceId"]: [g["GroupId"] for g in e.get("Groups", [])]
+        for e in instance.get("NetworkInterfaces", [])
+    }
+    changed = False
+    for eni, groups in state["network_interfaces"].items():
+        if eni not in current:
+            step.warn(f"interface {eni} is no longer attached; not restored")
+            continue
+        if sorted(current[eni]) != sorted(groups):
+            step.change(
+                "ec2",
+                ec2,
+                "modify_network_interface_attribute",
+                NetworkInterfaceId=eni,
+                Groups=groups,
+            )
+            changed = True
+    for registration in state["target_groups"]:
+        target_spec: dict[str, Any] = {"Id": target}
+        if registration.get("port"):
+            target_spec["Port"] = registration["port"]
+        step.change(
+            "elasticloadbalancing",
+            case.clients.elbv2,
+            "register_targets",
+            TargetGroupArn=registration["arn"],
+            Targets=[target_spec],
+        )
+        changed = True
+    group = state.get("auto_scaling_group")
+    if group and _asg_membership(case, target) is None:
+        step.change(
+            "autoscaling",
+            case.clients.autoscaling,
+            "attach_instances",
+            InstanceIds=[target],
+            AutoScalingGroupName=group,
+        )
+        step.warn(f"re-attached to {group}; it may now scale in a replacement instance")
+        changed = True
+    if changed:
+        step.change(
+            "ec2",
+            ec2,
+            "create_tags",
+            Resources=[target],
+            Tags=[{"Key": ISOLATED_TAG, "Value": "released " + utc_now()}],
+        )
+        step.note("restored recorded network access; evidence protections stay on")
+        return Status.CHANGED
+    step.note("already released")
+    return Status.UNCHANGED

@@ -1,0 +1,63 @@
+"""From a GuardDuty finding to the response: which playbook or action, on which targets."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+UNSAFE = re.compile(r"[^A-Za-z0-9._-]")
+
+
+@dataclass(frozen=True)
+class Response:
+    case_id: str
+    kind: str  # "playbook" or "action"
+    name: str
+    targets: tuple[str, ...]
+    reason: str
+
+
+def case_id_for(finding: dict[str, Any]) -> str:
+    return "gd-" + UNSAFE.sub("-", str(finding.get("id", "unknown")))[:100]
+
+
+def plan_response(finding: dict[str, Any], *, auto_contain: bool) -> Response | None:
+    """The response to a finding (the `detail` of a GuardDuty EventBridge event), or None.
+
+    Without auto-containment only evidence is collected; nothing about the workload changes.
+    """
+    resource = finding.get("resource", {})
+    kind = resource.get("resourceType")
+    case = case_id_for(finding)
+    title = str(finding.get("type", "finding"))
+    if kind == "Instance":
+        instance = resource.get("instanceDetails", {}).get("instanceId")
+        if instance:
+            name = "contain-instance" if auto_contain else "preserve-instance"
+            return Response(case, "playbook", name, (instance,), title)
+    if kind == "AccessKey":
+        details = resource.get("accessKeyDetails", {})
+        user, user_type = details.get("userName"), details.get("userType")
+        prefix = {"IAMUser": "user", "Role": "role", "AssumedRole": "role"}.get(str(user_type))
+        if user and prefix:
+            subject = f"{prefix}/{user}"
+            if auto_contain:
+                return Response(case, "playbook", "contain-credentials", (subject,), title)
+            return Response(case, "action", "collect-logs", (subject,), title)
+    if kind == "Lambda":
+        function = resource.get("lambdaDetails", {}).get("functionName")
+        if function:
+            name = "preserve-function"
+            return Response(
+                case, "playbook" if auto_contain else "action", name, (function,), title
+            )
+    if kind in ("EKSCluster", "Kubernetes"):
+        cluster = resource.get("eksClusterDetails", {}).get("name")
+        if cluster:
+            return Response(case, "playbook", "investigate-cluster", (cluster,), title)
+    if kind == "ECSCluster":
+        cluster = resource.get("ecsClusterDetails", {}).get("name")
+        if cluster:
+            return Response(case, "action", "collect-tasks", (cluster,), title)
+    return None

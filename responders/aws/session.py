@@ -1,0 +1,196 @@
+"""The AWS client factory responders receive from their caller.
+
+One factory per run: clients are created once and shared by the worker threads (boto3 clients
+are thread-safe), use botocore's adaptive retries, and report every call to the `Step` active
+in the calling thread so the custody log holds each request id. The same code runs against a
+real account, the embedded emulator (`endpoint_url`) or a stubbed client in tests.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import contextvars
+import shutil
+import threading
+import urllib.request
+from collections.abc import Callable, Iterator
+from typing import IO, TYPE_CHECKING, Any
+
+import boto3
+import botocore.config
+import botocore.exceptions
+
+from prewire.evidence.custody import ApiCall
+from responders.runtime import Step
+
+if TYPE_CHECKING:
+    from mypy_boto3_autoscaling import AutoScalingClient
+    from mypy_boto3_cloudtrail import CloudTrailClient
+    from mypy_boto3_ec2 import EC2Client
+    from mypy_boto3_ecs import ECSClient
+    from mypy_boto3_eks import EKSClient
+    from mypy_boto3_elbv2 import ElasticLoadBalancingv2Client
+    from mypy_boto3_iam import IAMClient
+    from mypy_boto3_lambda import LambdaClient
+    from mypy_boto3_logs import CloudWatchLogsClient
+    from mypy_boto3_s3 import S3Client
+    from mypy_boto3_ssm import SSMClient
+    from mypy_boto3_sts import STSClient
+
+_ACTIVE_STEP: contextvars.ContextVar[Step | None] = contextvars.ContextVar("step", default=None)
+
+# Errors that mean "this endpoint does not implement the API" rather than "you asked wrongly".
+GAP_CODES = frozenset(
+    {
+        "InternalFailure",
+        "InternalError",
+        "NotImplemented",
+        "InvalidAction",
+        "UnknownOperationException",
+    }
+)
+
+
+def error_code(error: BaseException) -> str:
+    if isinstance(error, botocore.exceptions.ClientError):
+        return str(error.response.get("Error", {}).get("Code", ""))
+    return ""
+
+
+def is_api_gap(error: BaseException) -> bool:
+    if not isinstance(error, botocore.exceptions.ClientError):
+        return False
+    status = error.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0)
+    return error_code(error) in GAP_CODES or status in (500, 501)
+
+
+class AwsClients:
+    def __init__(
+        self,
+        *,
+        region: str,
+        profile: str | None = None,
+        endpoint_url: str | None = None,
+        max_pool: int = 32,
+        session: boto3.Session | None = None,
+        url_rewriter: Callable[[str], str] | None = None,
+    ) -> None:
+        self.region = region
+        self.endpoint_url = endpoint_url
+        self._url_rewriter = url_rewriter
+        self._session = session or boto3.Session(profile_name=profile, region_name=region)
+        self._config = botocore.config.Config(
+            region_name=region,
+            retries={"mode": "adaptive", "max_attempts": 10},
+            max_pool_connections=max_pool,
+            connect_timeout=10,
+            read_timeout=60,
+        )
+        self._clients: dict[str, Any] = {}
+        self._lock = threading.Lock()
+        self.call_count = 0
+        self._count_lock = threading.Lock()
+
+    def client(self, service: str) -> Any:
+        with self._lock:
+            if service not in self._clients:
+                client = self._session.client(
+                    service,  # type: ignore[call-overload]
+                    config=self._config,
+                    endpoint_url=self.endpoint_url,
+                )
+                client.meta.events.register("after-call.*.*", self._after_call)
+                self._clients[service] = client
+            return self._clients[service]
+
+    def use(self, service: str, client: Any) -> None:
+        """Install a prepared client (a botocore Stubber's, in tests)."""
+        client.meta.events.register("after-call.*.*", self._after_call)
+        with self._lock:
+            self._clients[service] = client
+
+    def _after_call(self, http_response: Any, parsed: dict[str, Any], model: Any, **_: Any) -> None:
+        with self._count_lock:
+            self.call_count += 1
+        step = _ACTIVE_STEP.get()
+        if step is None:
+            return
+        metadata = parsed.get("ResponseMetadata", {})
+        error = parsed.get("Error", {}).get("Code") if "Error" in parsed else None
+        step.record_call(
+            ApiCall(
+                service=model.service_model.endpoint_prefix,
+                operation=model.name,
+                request_id=metadata.get("RequestId"),
+                error=error,
+            )
+        )
+
+    def fetch(self, url: str, destination: IO[bytes]) -> None:
+        """Download a pre-signed URL the service handed out (function code, layer content).
+
+        An emulator serves those URLs itself; it passes a rewriter that points them at it.
+        """
+        if self._url_rewriter is not None:
+            url = self._url_rewriter(url)
+        if not url.startswith(("https://", "http://")):
+            raise ValueError(f"not a downloadable location: {url[:60]}")
+        with urllib.request.urlopen(url, timeout=120) as response:  # noqa: S310 - checked above
+            shutil.copyfileobj(response, destination, 1024 * 1024)
+
+    @contextlib.contextmanager
+    def recording(self, step: Step) -> Iterator[None]:
+        token = _ACTIVE_STEP.set(step)
+        try:
+            yield
+        finally:
+            _ACTIVE_STEP.reset(token)
+
+    # Typed accessors: one place that knows the service names.
+    @property
+    def ec2(self) -> EC2Client:
+        return self.client("ec2")  # type: ignore[no-any-return]
+
+    @property
+    def autoscaling(self) -> AutoScalingClient:
+        return self.client("autoscaling")  # type: ignore[no-any-return]
+
+    @property
+    def elbv2(self) -> ElasticLoadBalancingv2Client:
+        return self.client("elbv2")  # type: ignore[no-any-return]
+
+    @property
+    def iam(self) -> IAMClient:
+        return self.client("iam")  # type: ignore[no-any-return]
+
+    @property
+    def s3(self) -> S3Client:
+        return self.client("s3")  # type: ignore[no-any-return]
+
+    @property
+    def ssm(self) -> SSMClient:
+        return self.client("ssm")  # type: ignore[no-any-return]
+
+    @property
+    def sts(self) -> STSClient:
+        return self.client("sts")  # type: ignore[no-any-return]
+
+    @property
+    def cloudtrail(self) -> CloudTrailClient:
+        return self.client("cloudtrail")  # type: ignore[no-any-return]
+
+    @property
+    def lambda_(self) -> LambdaClient:
+        return self.client("lambda")  # type: ignore[no-any-return]
+
+    @property
+    def eks(self) -> EKSClient:
+        return self.client("eks")  # type: ignore[no-any-return]
+
+    @property
+    def ecs(self) -> ECSClient:
+        return self.client("ecs")  # type: ignore[no-any-return]
+
+    @property
+    def logs(self) -> CloudWatchLogsClient:
+        return self.client("logs")  # type: ignore[no-any-return]

@@ -1,0 +1,222 @@
+"""Memory capture through SSM Run Command with the staged, hash-pinned tool (e.g. AVML).
+
+The host fetches the tool through a short-lived pre-signed URL, refuses it if its SHA-256 differs
+from the pinned one, writes the image to local disk and reports the image's SHA-256. The image is
+then uploaded through a pre-signed PUT that carries that checksum, so S3 itself refuses an upload
+whose bytes differ from what the host hashed; the temporary file is removed only after S3 accepted
+it. If SSM cannot reach the instance, nothing is sent and the instance is left untouched.
+
+Limits: Linux instances (the staged tool must accept `--compress <output>` like AVML), and a
+single PUT carries at most 5 GB of compressed image.
+"""
+
+from __future__ import annotations
+
+import re
+import shlex
+import time
+from dataclasses import dataclass
+from typing import Any
+
+import botocore.exceptions
+
+from prewire.evidence.custody import Artifact
+from prewire.vocabulary import Cloud, EvidenceSource
+from responders.aws.case import AwsCase
+from responders.aws.session import error_code, is_api_gap
+from responders.aws.store import b64_sha256
+from responders.registry import Scope, action, perms
+from responders.runtime import ActionFailed, InputError, Status, Step, Unsupported
+
+PUT_LIMIT = 5 * 1024**3
+URL_SECONDS = 3600
+IMAGE_LINE = re.compile(r"PREWIRE-IMAGE path=(\S+) sha256=([0-9a-f]{64}) size=(\d+)")
+DOCUMENT = "AWS-RunShellScript"
+
+
+@dataclass(frozen=True)
+class Image:
+    path: str
+    sha256: str
+    size: int
+
+
+def capture_script(tool_url: str, tool_sha256: str) -> list[str]:
+    url = shlex.quote(tool_url)
+    return [
+        "set -eu",
+        "umask 077",
+        "work=$(mktemp -d /var/tmp/prewire.XXXXXX)",
+        f'curl -fsS -o "$work/tool" {url} || wget -q -O "$work/tool" {url}',
+        f"echo '{tool_sha256}  '\"$work/tool\" | sha256sum -c - >/dev/null"
+        " || { echo 'PREWIRE-ERROR memory tool hash mismatch'; exit 3; }",
+        'chmod 700 "$work/tool"',
+        '"$work/tool" --compress "$work/memory.lime"',
+        "sha=$(sha256sum \"$work/memory.lime\" | cut -d' ' -f1)",
+        'size=$(stat -c %s "$work/memory.lime")',
+        'echo "PREWIRE-IMAGE path=$work/memory.lime sha256=$sha size=$size"',
+    ]
+
+
+def upload_script(image: Image, put_url: str) -> list[str]:
+    path = shlex.quote(image.path)
+    return [
+        "set -eu",
+        f"curl -fsS -X PUT -H 'x-amz-checksum-sha256: {b64_sha256(image.sha256)}'"
+        f" --upload-file {path} {shlex.quote(put_url)}",
+        # Only after S3 accepted the checksummed upload: the image is a copy, not the evidence.
+        f"rm -f {path}",
+        "echo PREWIRE-UPLOADED",
+    ]
+
+
+def _reachable(case: AwsCase, instance_id: str) -> None:
+    try:
+        info = case.clients.ssm.describe_instance_information(
+            Filters=[{"Key": "InstanceIds", "Values": [instance_id]}]
+        )["InstanceInformationList"]
+    except botocore.exceptions.ClientError as error:
+        if is_api_gap(error):
+            raise Unsupported(
+                "SSM DescribeInstanceInformation is unavailable on this target: memory was not "
+                "captured and the instance was left untouched"
+            ) from error
+        raise
+    if not info or info[0].get("PingStatus") != "Online":
+        status = info[0].get("PingStatus", "unknown") if info else "not registered"
+        raise ActionFailed(
+            f"SSM cannot reach {instance_id} ({status}): memory not captured, instance untouched"
+        )
+    if info[0].get("PlatformType") not in (None, "Linux"):
+        raise Unsupported(
+            f"{instance_id} runs {info[0]['PlatformType']}: capture-memory is Linux-only"
+        )
+
+
+def _run(case: AwsCase, instance_id: str, commands: list[str], step: Step, label: str) -> str:
+    ssm = case.clients.ssm
+    sent = step.change(
+        "ssm",
+        ssm,
+        "send_command",
+        InstanceIds=[instance_id],
+        DocumentName=DOCUMENT,
+        Comment=f"prewire {case.case_id}: {label}"[:100],
+        Parameters={
+            "commands": commands,
+            "executionTimeout": [str(case.options.memory_timeout_seconds)],
+        },
+    )
+    command_id = sent["Command"]["CommandId"]
+    task = case.progress.task(f"{label} on {instance_id}")
+    deadline = time.monotonic() + case.options.memory_timeout_seconds
+    try:
+        while True:
+            result: dict[str, Any] = {"Status": "Pending"}
+            try:
+                result = dict(
+                    ssm.get_command_invocation(CommandId=command_id, InstanceId=instance_id)
+                )
+            except botocore.exceptions.ClientError as error:
+                if error_code(error) != "InvocationDoesNotExist":
+                    raise
+            status = str(result["Status"])
+            task.update(0, note=status)
+            if status == "Success":
+                return str(result.get("StandardOutputContent", ""))
+            if status in ("Failed", "Cancelled", "TimedOut", "Undeliverable", "Terminated"):
+                detail = str(
+                    result.get("StandardErrorContent") or result.get("StandardOutputContent") or ""
+                )
+                raise ActionFailed(f"{label} {status}: {detail.strip()[-300:]}")
+            if time.monotonic() > deadline:
+                raise ActionFailed(
+                    f"{label} still {status} after {case.options.memory_timeout_seconds}s"
+                )
+            time.sleep(case.options.poll_seconds)
+    finally:
+        task.close()
+
+
+def parse_image(output: str) -> Image:
+    match = IMAGE_LINE.search(output)
+    if not match:
+        raise ActionFailed(f"memory tool reported no image: {output.strip()[-300:]}")
+    return Image(match.group(1), match.group(2), int(match.group(3)))
+
+
+@action(
+    Cloud.AWS,
+    "capture-memory",
+    summary="Run the pinned memory tool via SSM, upload the image with a host-computed checksum",
+    target_kind="instance",
+    permissions=(
+        *perms("ssm:DescribeInstanceInformation", "ssm:SendCommand", "ssm:GetCommandInvocation"),
+        *perms("s3:GetObject", scope=Scope.MEMORY_TOOL),
+        *perms("kms:GenerateDataKey", scope=Scope.FORENSIC_KEY),
+    ),
+    destructive=False,
+    produces=(EvidenceSource.EC2_MEMORY,),
+)
+def capture_memory(case: AwsCase, target: str, step: Step) -> Status:
+    earlier = case.collected_before(step.action, target)
+    if earlier:
+        step.note(f"memory already captured at {earlier}")
+        return Status.UNCHANGED
+    tool_uri, tool_sha = case.prewired.memory_tool_uri, case.prewired.memory_tool_sha256
+    store = case.require_store()
+    if not tool_uri or not tool_sha:
+        raise InputError(
+            "no memory tool staged: set prewire:aws.memoryToolS3Uri and "
+            "prewire:aws.memoryToolSha256 and deploy"
+        )
+    _reachable(case, target)
+    bucket, _, key = tool_uri.removeprefix("s3://").partition("/")
+    s3 = case.clients.s3
+    tool_url = s3.generate_presigned_url(
+        "get_object", Params={"Bucket": bucket, "Key": key}, ExpiresIn=URL_SECONDS
+    )
+    if case.dry_run:
+        step.planned_artifact("memory.lime")
+        step.change(
+            "ssm",
+            case.clients.ssm,
+            "send_command",
+            InstanceIds=[target],
+            DocumentName=DOCUMENT,
+            Parameters={"commands": ["<capture with pinned tool>"]},
+        )
+        return Status.PLANNED
+    image = parse_image(
+        _run(case, target, capture_script(tool_url, tool_sha), step, "memory capture")
+    )
+    step.note(f"image {image.size} bytes, sha256 {image.sha256[:12]}…")
+    if image.size > PUT_LIMIT:
+        raise ActionFailed(
+            f"image of {image.size} bytes exceeds the 5 GB single-upload limit; "
+            f"it remains on the host at {image.path}"
+        )
+    object_key = store.artifact_key(case.case_id, target, step.action, "memory.lime")
+    put_url = s3.generate_presigned_url(
+        "put_object",
+        Params={
+            "Bucket": store.bucket,
+            "Key": object_key,
+            "ChecksumSHA256": b64_sha256(image.sha256),
+        },
+        ExpiresIn=URL_SECONDS,
+    )
+    _run(case, target, upload_script(image, put_url), step, "memory upload")
+    head = s3.head_object(Bucket=store.bucket, Key=object_key, ChecksumMode="ENABLED")
+    stored = head.get("ChecksumSHA256")
+    if stored != b64_sha256(image.sha256) or int(head["ContentLength"]) != image.size:
+        raise ActionFailed(f"stored image does not match the host's hash (stored {stored})")
+    step.artifacts.append(
+        Artifact(
+            object_key,
+            image.sha256,
+            image.size,
+            "memory image (host-computed SHA-256, verified by S3)",
+        )
+    )
+    return Status.COLLECTED

@@ -1,0 +1,192 @@
+"""The S3 evidence store: artifacts and custody entries under `cases/<case>/`.
+
+Every object is uploaded with a SHA-256 checksum S3 verifies on receipt, lands under the bucket's
+Object Lock default retention, and custody entries are created with `If-None-Match: *` so an
+entry can never be overwritten, by us or by a concurrent writer.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import re
+import shutil
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import IO, Any
+
+import botocore.exceptions
+from boto3.s3.transfer import TransferConfig
+
+from prewire.evidence.custody import Artifact, ConcurrentWriterError, Entry
+from responders.aws.session import AwsClients, error_code
+from responders.registry import Scope, perms
+
+# What every action needs through the store, the custody log and discovery.
+COMMON_PERMISSIONS = (
+    *perms("s3:PutObject", "s3:GetObject", scope=Scope.EVIDENCE_OBJECTS),
+    *perms("s3:ListBucket", "s3:GetBucketObjectLockConfiguration", scope=Scope.EVIDENCE_BUCKET),
+    *perms("kms:GenerateDataKey", "kms:Decrypt", scope=Scope.FORENSIC_KEY),
+    *perms("ssm:GetParametersByPath", scope=Scope.DISCOVERY_PARAMETERS),
+    *perms("sts:GetCallerIdentity"),
+)
+CASE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
+CHUNK = 1024 * 1024
+# Above this, uploads are multipart and S3's checksum is per part; the full-object SHA-256 is
+# kept in the object's metadata and in the custody log, and verification recomputes it.
+SINGLE_PUT_LIMIT = 64 * 1024 * 1024
+
+
+def safe_component(text: str) -> str:
+    """A target id or ARN as one key component."""
+    return re.sub(r"[^A-Za-z0-9._=-]", "_", text)[:200]
+
+
+def b64_sha256(hex_digest: str) -> str:
+    return base64.b64encode(bytes.fromhex(hex_digest)).decode()
+
+
+@dataclass(frozen=True)
+class StoredObject:
+    key: str
+    size: int
+
+
+class S3EvidenceStore:
+    def __init__(self, clients: AwsClients, bucket: str, root: str = "cases") -> None:
+        self.clients = clients
+        self.bucket = bucket
+        self.root = root
+
+    # -- layout -----------------------------------------------------------------------------
+    def case_prefix(self, case: str) -> str:
+        return f"{self.root}/{case}/"
+
+    def artifact_key(self, case: str, target: str, action: str, name: str) -> str:
+        return f"{self.case_prefix(case)}{safe_component(target)}/{action}/{name}"
+
+    def custody_prefix(self, case: str) -> str:
+        return f"{self.case_prefix(case)}custody/"
+
+    def _entry_key(self, case: str, seq: int) -> str:
+        return f"{self.custody_prefix(case)}{seq:08d}.json"
+
+    # -- artifacts --------------------------------------------------------------------------
+    def put_bytes(self, key: str, data: bytes, description: str = "") -> Artifact:
+        digest = hashlib.sha256(data).hexdigest()
+        self.clients.s3.put_object(
+            Bucket=self.bucket,
+            Key=key,
+            Body=data,
+            ChecksumSHA256=b64_sha256(digest),
+            Metadata={"sha256": digest},
+        )
+        return Artifact(key=key, sha256=digest, size=len(data), description=description)
+
+    def put_stream(self, key: str, stream: IO[bytes], description: str = "") -> Artifact:
+        """Spool a stream to disk while hashing it, then upload with the checksum."""
+        hasher = hashlib.sha256()
+        size = 0
+        with tempfile.TemporaryFile() as spool:
+            for chunk in iter(lambda: stream.read(CHUNK), b""):
+                hasher.update(chunk)
+                spool.write(chunk)
+                size += len(chunk)
+            spool.seek(0)
+            digest = hasher.hexdigest()
+            if size <= SINGLE_PUT_LIMIT:
+                return self.put_bytes(key, spool.read(), description)
+            self.clients.s3.upload_fileobj(
+                spool,
+                self.bucket,
+                key,
+                ExtraArgs={"ChecksumAlgorithm": "SHA256", "Metadata": {"sha256": digest}},
+                Config=TransferConfig(multipart_chunksize=64 * 1024 * 1024),
+            )
+        return Artifact(key=key, sha256=digest, size=size, description=description)
+
+    def exists(self, key: str) -> bool:
+        try:
+            self.clients.s3.head_object(Bucket=self.bucket, Key=key)
+        except botocore.exceptions.ClientError as error:
+            if error_code(error) in ("404", "NoSuchKey", "NotFound"):
+                return False
+            raise
+        return True
+
+    def sha256_of(self, key: str) -> tuple[str, int]:
+        """Download and hash an object (streaming, constant memory)."""
+        body = self.clients.s3.get_object(Bucket=self.bucket, Key=key)["Body"]
+        hasher = hashlib.sha256()
+        size = 0
+        for chunk in iter(lambda: body.read(CHUNK), b""):
+            hasher.update(chunk)
+            size += len(chunk)
+        return hasher.hexdigest(), size
+
+    def download(self, key: str, destination: IO[bytes]) -> None:
+        body = self.clients.s3.get_object(Bucket=self.bucket, Key=key)["Body"]
+        shutil.copyfileobj(body, destination, CHUNK)
+
+    def list_objects(self, prefix: str) -> Iterator[StoredObject]:
+        paginator = self.clients.s3.get_paginator("list_objects_v2")
+        for page in paginator.paginate(Bucket=self.bucket, Prefix=prefix):
+            for item in page.get("Contents", []):
+                yield StoredObject(key=item["Key"], size=int(item["Size"]))
+
+    def lock_mode(self) -> str | None:
+        """The bucket's default Object Lock mode, or None if objects are not locked."""
+        try:
+            config = self.clients.s3.get_object_lock_configuration(Bucket=self.bucket)
+        except botocore.exceptions.ClientError as error:
+            if error_code(error) == "ObjectLockConfigurationNotFoundError":
+                return None
+            raise
+        rule: dict[str, Any] = dict(config.get("ObjectLockConfiguration", {}).get("Rule", {}))
+        mode = rule.get("DefaultRetention", {}).get("Mode")
+        return str(mode) if mode else None
+
+    def retention_of(self, key: str) -> str | None:
+        try:
+            head = self.clients.s3.head_object(Bucket=self.bucket, Key=key)
+        except botocore.exceptions.ClientError:
+            return None
+        mode = head.get("ObjectLockMode")
+        return str(mode) if mode else None
+
+    # -- custody entries (EntrySink) ----------------------------------------------------------
+    def write_entry(self, case: str, entry: Entry) -> None:
+        data = (entry.line() + "\n").encode()
+        try:
+            self.clients.s3.put_object(
+                Bucket=self.bucket,
+                Key=self._entry_key(case, entry.seq),
+                Body=data,
+                ChecksumSHA256=b64_sha256(hashlib.sha256(data).hexdigest()),
+                IfNoneMatch="*",
+                ContentType="application/json",
+            )
+        except botocore.exceptions.ClientError as error:
+            if error_code(error) in ("PreconditionFailed", "ConditionalRequestConflict"):
+                raise ConcurrentWriterError(
+                    f"custody entry {entry.seq} of case {case} already exists: another responder "
+                    "is writing to this case; re-run to continue after it"
+                ) from error
+            raise
+
+    def entry_seqs(self, case: str) -> list[int]:
+        prefix = self.custody_prefix(case)
+        seqs = []
+        for item in self.list_objects(prefix):
+            name = item.key[len(prefix) :].removesuffix(".json")
+            if name.isdigit():
+                seqs.append(int(name))
+        return sorted(seqs)
+
+    def read_entry(self, case: str, seq: int) -> Entry:
+        body = self.clients.s3.get_object(Bucket=self.bucket, Key=self._entry_key(case, seq))
+        return Entry.parse(body["Body"].read())
+
+    def read_all_entries(self, case: str) -> list[Entry]:
+        return [self.read_entry(case, seq) for seq in self.entry_seqs(case)]

@@ -1,0 +1,58 @@
+"""Playbooks: ordered responder steps run per target, targets in parallel, on any cloud."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from prewire.registry import Registry, check_kebab_case
+from prewire.vocabulary import Cloud
+
+Expand = Callable[[Any, str], list[str]]
+"""Given the case and the playbook's target, the targets a step acts on instead."""
+
+
+@dataclass(frozen=True)
+class PlaybookStep:
+    action: str
+    options: dict[str, Any] = field(default_factory=dict)
+    expand: Expand | None = None
+    why: str = ""
+
+
+@dataclass(frozen=True)
+class Playbook:
+    cloud: Cloud
+    name: str
+    summary: str
+    target_kind: str
+    steps: tuple[PlaybookStep, ...]
+    variants: dict[str, tuple[PlaybookStep, ...]] = field(default_factory=dict)
+    """Alternative step orders selected by an option (e.g. isolate before memory capture)."""
+
+    @property
+    def key(self) -> tuple[Cloud, str]:
+        return (self.cloud, self.name)
+
+    def ordered(self, variant: str | None) -> tuple[PlaybookStep, ...]:
+        return self.variants.get(variant or "", self.steps)
+
+
+PLAYBOOKS: Registry[tuple[Cloud, str], Playbook] = Registry("playbook", key=lambda p: p.key)
+
+
+def register(playbook: Playbook) -> Playbook:
+    check_kebab_case(playbook.name)
+    return PLAYBOOKS.add(playbook)
+
+
+def playbooks_of(cloud: Cloud) -> list[Playbook]:
+    from responders.registry import load_cloud
+
+    load_cloud(cloud)
+    return sorted((p for p in PLAYBOOKS if p.cloud is cloud), key=lambda p: p.name)
+
+
+def step_names(steps: Sequence[PlaybookStep]) -> list[str]:
+    return [s.action for s in steps]

@@ -1,0 +1,1 @@
+"""prewire's Pulumi program: typed, config-free readiness components per cloud."""

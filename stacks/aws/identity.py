@@ -1,0 +1,237 @@
+"""Who may act during an incident: quarantine policy, break-glass role, responder role.
+
+The responder role's permissions are generated from what the registered responder actions
+declare (`responders.registry`), so adding an action cannot silently widen or miss a grant.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import pulumi
+import pulumi_aws as aws
+
+from policies import tokens
+from prewire.vocabulary import Cloud
+from responders.registry import Scope, required_permissions
+from stacks.aws.base import child
+from stacks.aws.documents import (
+    AwsEnv,
+    Document,
+    deny_all,
+    document,
+    mfa_trust,
+    responder_policies,
+    role_assumption_pattern,
+    scope_resources,
+    to_json,
+    topic_policy,
+)
+from stacks.tags import component_tags
+
+MAX_BREAK_GLASS_SESSION_SECONDS = 3600
+
+
+def role_name(prefix: str, region: str, purpose: str) -> str:
+    """IAM is global; the region keeps per-region stacks in one account from colliding."""
+    return f"{prefix}-{purpose}-{region}"
+
+
+def role_arn(env: AwsEnv, name: str) -> str:
+    return f"arn:{env.partition}:iam::{env.account_id}:role/{name}"
+
+
+@dataclass
+class ResponderIdentitiesArgs:
+    env: pulumi.Input[AwsEnv]
+    responder_role_name: pulumi.Input[str]
+    break_glass_role_name: pulumi.Input[str]
+    break_glass_principals: Sequence[str]
+    kms_key_arn: pulumi.Input[str]
+    break_glass_policy_arns: Sequence[str] = ()
+    responder_principals: Sequence[str] = ()
+    alert_email: str | None = None
+
+
+class ResponderIdentities(pulumi.ComponentResource):
+    quarantine_policy: aws.iam.Policy
+    break_glass_role: aws.iam.Role
+    responder_role: aws.iam.Role
+    alert_topic: aws.sns.Topic
+
+    def __init__(
+        self, name: str, args: ResponderIdentitiesArgs, opts: pulumi.ResourceOptions | None = None
+    ) -> None:
+        super().__init__(tokens.AWS_IDENTITIES, name, None, opts)
+        tags = component_tags(name)
+        env = pulumi.Output.from_input(args.env)
+        self.quarantine_policy = aws.iam.Policy(
+            f"{name}-quarantine",
+            description="prewire quarantine: denies every action to whoever it is attached to",
+            policy=to_json(deny_all()),
+            tags=tags,
+            opts=child(self),
+        )
+        self.alert_topic = aws.sns.Topic(
+            f"{name}-alerts",
+            kms_master_key_id=args.kms_key_arn,
+            tags=tags,
+            opts=child(self),
+        )
+        aws.sns.TopicPolicy(
+            f"{name}-alerts",
+            arn=self.alert_topic.arn,
+            policy=pulumi.Output.all(self.alert_topic.arn, env).apply(
+                lambda v: to_json(topic_policy(v[0], v[1].account_id))
+            ),
+            opts=child(self),
+        )
+        if args.alert_email:
+            aws.sns.TopicSubscription(
+                f"{name}-alerts-email",
+                topic=self.alert_topic.arn,
+                protocol="email",
+                endpoint=args.alert_email,
+                opts=child(self),
+            )
+        self.break_glass_role = self._break_glass(name, args, tags)
+        self.responder_role = aws.iam.Role(
+            f"{name}-responder",
+            name=args.responder_role_name,
+            description="prewire responder: exactly the permissions the responder actions declare",
+            assume_role_policy=to_json(
+                document(
+                    [
+                        {
+                            "Sid": "ResponderFunction",
+                            "Effect": "Allow",
+                            "Principal": {"Service": "lambda.amazonaws.com"},
+                            "Action": "sts:AssumeRole",
+                        },
+                        *(
+                            [mfa_trust(args.responder_principals)]
+                            if args.responder_principals
+                            else []
+                        ),
+                    ]
+                )
+            ),
+            max_session_duration=MAX_BREAK_GLASS_SESSION_SECONDS * 4,
+            tags=tags,
+            opts=child(self),
+        )
+        self.register_outputs(
+            {
+                "quarantinePolicyArn": self.quarantine_policy.arn,
+                "breakGlassRoleArn": self.break_glass_role.arn,
+                "responderRoleArn": self.responder_role.arn,
+                "alertTopicArn": self.alert_topic.arn,
+            }
+        )
+
+    def _break_glass(
+        self,
+        name: str,
+        args: ResponderIdentitiesArgs,
+        tags: dict[str, str],
+    ) -> aws.iam.Role:
+        role = aws.iam.Role(
+            f"{name}-break-glass",
+            name=args.break_glass_role_name,
+            description="prewire break-glass: MFA only, one-hour sessions, every use alerted",
+            assume_role_policy=to_json(document([mfa_trust(args.break_glass_principals)])),
+            max_session_duration=MAX_BREAK_GLASS_SESSION_SECONDS,
+            tags=tags,
+            opts=child(self),
+        )
+        for index, policy_arn in enumerate(args.break_glass_policy_arns):
+            aws.iam.RolePolicyAttachment(
+                f"{name}-break-glass-{index}",
+                role=role.name,
+                policy_arn=policy_arn,
+                opts=child(self),
+            )
+        rule = aws.cloudwatch.EventRule(
+            f"{name}-break-glass-used",
+            description="prewire: the break-glass role was assumed",
+            event_pattern=role.arn.apply(lambda arn: to_json(role_assumption_pattern(arn))),
+            tags=tags,
+            opts=child(self),
+        )
+        aws.cloudwatch.EventTarget(
+            f"{name}-break-glass-used",
+            rule=rule.name,
+            arn=self.alert_topic.arn,
+            opts=child(self),
+        )
+        return role
+
+    def grant_responder(
+        self,
+        name: str,
+        env: pulumi.Input[AwsEnv],
+        *,
+        evidence_bucket_arn: pulumi.Input[str],
+        audit_bucket_arn: pulumi.Input[str],
+        key_arn: pulumi.Input[str],
+        memory_tool_object: str | None,
+    ) -> list[aws.iam.Policy]:
+        """Attach the generated least-privilege policies to the responder and break-glass roles.
+
+        Called once the stores exist, because the policies name them.
+        """
+        permissions = required_permissions(Cloud.AWS)
+        documents = pulumi.Output.all(env, evidence_bucket_arn, audit_bucket_arn, key_arn).apply(
+            lambda v: responder_policies(
+                permissions,
+                scope_resources(
+                    v[0],
+                    evidence_bucket_arn=v[1],
+                    audit_bucket_arn=v[2],
+                    key_arn=v[3],
+                    memory_tool_object=memory_tool_object,
+                ),
+            )
+        )
+        # Resources must be declared before outputs resolve, so the number of documents is
+        # computed with the longest ARNs the real values could have.
+        count = len(responder_policies(permissions, _longest_resources(memory_tool_object)))
+        policies = []
+        for index in range(count):
+            policy = aws.iam.Policy(
+                f"{name}-responder-{index}",
+                description=f"prewire responder permissions ({index + 1}/{count}), generated",
+                policy=documents.apply(functools.partial(_nth_json, index=index)),
+                tags=component_tags(name),
+                opts=child(self),
+            )
+            for role_key, role in (
+                ("responder", self.responder_role),
+                ("break-glass", self.break_glass_role),
+            ):
+                aws.iam.RolePolicyAttachment(
+                    f"{name}-{role_key}-{index}-attach",
+                    role=role.name,
+                    policy_arn=policy.arn,
+                    opts=child(self),
+                )
+            policies.append(policy)
+        return policies
+
+
+def _nth_json(documents: list[Document], index: int) -> str:
+    return to_json(documents[index])
+
+
+def _longest_resources(memory_tool_object: str | None) -> dict[Scope, list[str]]:
+    longest = AwsEnv(account_id="0" * 12, region="ap-southeast-5x", partition="aws-iso-b")
+    bucket = f"arn:{longest.partition}:s3:::" + "x" * 63
+    return scope_resources(
+        longest,
+        evidence_bucket_arn=bucket,
+        audit_bucket_arn=bucket,
+        key_arn=longest.arn("kms", "key/" + "x" * 36),
+        memory_tool_object=memory_tool_object,
+    )

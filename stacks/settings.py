@@ -1,0 +1,299 @@
+"""Typed, validated stack settings parsed from `prewire:` config.
+
+`stacks/__main__.py` is the only place that reads `pulumi.Config`; it hands the raw strings to
+`parse`, which is also what `prewire plan` and `prewire check` use on a stack file, so every
+face validates configuration the same way. All problems are reported at once.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from prewire.vocabulary import Cloud
+
+SUPPORTED_CLOUDS = (Cloud.AWS,)
+
+# CloudWatch Logs accepts only these retention periods (days).
+CLOUDWATCH_RETENTION_DAYS = (
+    1,
+    3,
+    5,
+    7,
+    14,
+    30,
+    60,
+    90,
+    120,
+    150,
+    180,
+    365,
+    400,
+    545,
+    731,
+    1096,
+    1827,
+    2192,
+    2557,
+    2922,
+    3288,
+    3653,
+)
+
+VPC_ID = re.compile(r"^vpc-[0-9a-f]{8}([0-9a-f]{9})?$")
+VPC_GROUP_PAIR = re.compile(r"^vpc-[0-9a-f]{8}([0-9a-f]{9})?=sg-[0-9a-f]{8}([0-9a-f]{9})?$")
+IAM_PRINCIPAL_ARN = re.compile(r"^arn:aws[a-z-]*:(iam|sts)::\d{12}:(root|user/.+|role/.+)$")
+POLICY_ARN = re.compile(r"^arn:aws[a-z-]*:iam::(aws|\d{12}):policy/.+$")
+ACCOUNT_ID = re.compile(r"^\d{12}$")
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+S3_URI = re.compile(r"^s3://[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]/.+$")
+SHA256 = re.compile(r"^[0-9a-f]{64}$")
+READ_ONLY_ACCESS = "arn:aws:iam::aws:policy/ReadOnlyAccess"
+TAG = re.compile(r"^[^=]{1,128}=[^=]{0,256}$")
+
+
+class SettingsError(ValueError):
+    """Configuration that cannot be deployed; the message lists every problem found."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("invalid prewire configuration:\n  - " + "\n  - ".join(problems))
+        self.problems = problems
+
+
+# Every `prewire:` key the stack reads. Pulumi.yaml documents each one (a test keeps them equal).
+CONFIG_KEYS = (
+    "clouds",
+    "retentionDays",
+    "alertEmail",
+    "breakGlassPrincipals",
+    "aws.vpcIds",
+    "aws.snapshotTag",
+    "aws.snapshotRetentionDays",
+    "aws.minFindingSeverity",
+    "aws.autoContain",
+    "aws.isolationSsmEndpointGroups",
+    "aws.responderPrincipals",
+    "aws.breakGlassPolicyArns",
+    "aws.memoryToolS3Uri",
+    "aws.memoryToolSha256",
+    "aws.forensicAccountId",
+    "aws.manageGuardDuty",
+    "aws.manageConfigRecorder",
+    "aws.manageSessionManagerPreferences",
+)
+
+
+@dataclass(frozen=True)
+class MemoryTool:
+    s3_uri: str
+    sha256: str
+
+    @property
+    def bucket(self) -> str:
+        return self.s3_uri.removeprefix("s3://").split("/", 1)[0]
+
+    @property
+    def key(self) -> str:
+        return self.s3_uri.removeprefix("s3://").split("/", 1)[1]
+
+
+@dataclass(frozen=True)
+class AwsSettings:
+    vpc_ids: tuple[str, ...] = ()
+    snapshot_tag: tuple[str, str] = ("prewire:snapshot", "true")
+    snapshot_retention_days: int = 35
+    min_finding_severity: int = 7
+    auto_contain: bool = False
+    isolation_ssm_endpoint_groups: Mapping[str, str] = field(default_factory=dict)
+    responder_principals: tuple[str, ...] = ()
+    break_glass_policy_arns: tuple[str, ...] = (READ_ONLY_ACCESS,)
+    memory_tool: MemoryTool | None = None
+    forensic_account_id: str | None = None
+    manage_guardduty: bool = True
+    manage_config_recorder: bool = True
+    manage_session_manager_preferences: bool = True
+
+
+@dataclass(frozen=True)
+class ReadinessSettings:
+    clouds: tuple[Cloud, ...]
+    retention_days: int
+    break_glass_principals: tuple[str, ...]
+    alert_email: str | None = None
+    aws: AwsSettings | None = None
+
+    @property
+    def log_retention_days(self) -> int:
+        """The shortest CloudWatch retention that still covers `retention_days`."""
+        return next(d for d in CLOUDWATCH_RETENTION_DAYS if d >= self.retention_days)
+
+
+class _Reader:
+    """Reads raw config strings, collecting problems instead of stopping at the first."""
+
+    def __init__(self, raw: Mapping[str, str | None]) -> None:
+        self.raw = raw
+        self.problems: list[str] = []
+
+    def _value(self, key: str) -> Any:
+        text = self.raw.get(key)
+        if text is None or text == "":
+            return None
+        try:
+            return json.loads(text)
+        except json.JSONDecodeError:
+            return text  # plain strings are stored unquoted by the Pulumi CLI
+
+    def fail(self, key: str, message: str) -> None:
+        self.problems.append(f"prewire:{key}: {message}")
+
+    def integer(self, key: str, default: int, low: int, high: int) -> int:
+        value = self._value(key)
+        if value is None:
+            return default
+        if isinstance(value, bool) or not isinstance(value, int):
+            self.fail(key, f"expected a whole number, got {value!r}")
+            return default
+        if not low <= value <= high:
+            self.fail(key, f"must be between {low} and {high}, got {value}")
+        return value
+
+    def boolean(self, key: str, default: bool) -> bool:
+        value = self._value(key)
+        if value is None:
+            return default
+        if not isinstance(value, bool):
+            self.fail(key, f"expected true or false, got {value!r}")
+            return default
+        return value
+
+    def string(self, key: str, pattern: re.Pattern[str], what: str) -> str | None:
+        # Strings are stored unquoted, so "444455556666" must not become a number.
+        text = self.raw.get(key)
+        if not text:
+            return None
+        value = json.loads(text) if text.startswith('"') else text
+        if not isinstance(value, str) or not pattern.match(value):
+            self.fail(key, f"expected {what}, got {value!r}")
+            return None
+        return value
+
+    def strings(self, key: str, pattern: re.Pattern[str], what: str) -> tuple[str, ...] | None:
+        value = self._value(key)
+        if value is None:
+            return None
+        if isinstance(value, str):
+            value = [value]
+        if not isinstance(value, list):
+            self.fail(key, f"expected a list of {what}, got {value!r}")
+            return None
+        bad = [v for v in value if not isinstance(v, str) or not pattern.match(v)]
+        if bad:
+            self.fail(key, f"expected {what}; malformed: {', '.join(map(repr, bad))}")
+        good = [v for v in value if v not in bad]
+        return tuple(dict.fromkeys(good))
+
+
+def parse(raw: Mapping[str, str | None]) -> ReadinessSettings:
+    """Validate raw `prewire:` config (key without namespace -> string) into settings."""
+    unknown = sorted(set(raw) - set(CONFIG_KEYS))
+    reader = _Reader(raw)
+    if unknown:
+        reader.problems.append(
+            "unknown keys: "
+            + ", ".join(f"prewire:{k}" for k in unknown)
+            + f" (known: {', '.join(CONFIG_KEYS)})"
+        )
+    clouds = _clouds(reader)
+    retention = reader.integer("retentionDays", 365, 1, 36500)
+    principals = reader.strings("breakGlassPrincipals", IAM_PRINCIPAL_ARN, "IAM user or role ARNs")
+    email = reader.string("alertEmail", EMAIL, "an email address")
+    aws = _aws(reader) if Cloud.AWS in clouds else None
+    if Cloud.AWS in clouds and not principals:
+        reader.problems.append(
+            "prewire:breakGlassPrincipals: at least one IAM user or role ARN must be allowed to "
+            "assume the break-glass role (with MFA)"
+        )
+    if reader.problems:
+        raise SettingsError(reader.problems)
+    return ReadinessSettings(
+        clouds=clouds,
+        retention_days=retention,
+        break_glass_principals=principals or (),
+        alert_email=email,
+        aws=aws,
+    )
+
+
+def _clouds(reader: _Reader) -> tuple[Cloud, ...]:
+    names = reader.strings("clouds", re.compile(r".+"), "cloud names") or ("aws",)
+    clouds: list[Cloud] = []
+    for name in names:
+        try:
+            cloud = Cloud(name)
+        except ValueError:
+            reader.fail("clouds", f"unknown cloud {name!r}; known: aws, azure, gcp")
+            continue
+        if cloud not in SUPPORTED_CLOUDS:
+            reader.fail("clouds", f"{name!r} readiness is not provisioned by this release yet")
+            continue
+        clouds.append(cloud)
+    if not names:
+        reader.fail("clouds", "list at least one cloud")
+    return tuple(clouds)
+
+
+def _aws(reader: _Reader) -> AwsSettings:
+    defaults = AwsSettings()
+    vpc_ids = reader.strings("aws.vpcIds", VPC_ID, "VPC ids like vpc-0a1b2c3d") or ()
+    tag = reader.string("aws.snapshotTag", TAG, "a tag as key=value")
+    pairs = reader.strings("aws.isolationSsmEndpointGroups", VPC_GROUP_PAIR, "vpc-id=sg-id") or ()
+    endpoint_groups = dict(pair.split("=", 1) for pair in pairs)
+    for vpc in endpoint_groups:
+        if vpc not in vpc_ids:
+            reader.fail("aws.isolationSsmEndpointGroups", f"{vpc} is not in prewire:aws.vpcIds")
+    return AwsSettings(
+        vpc_ids=vpc_ids,
+        snapshot_tag=_split_tag(tag) if tag else defaults.snapshot_tag,
+        snapshot_retention_days=reader.integer("aws.snapshotRetentionDays", 35, 1, 36500),
+        min_finding_severity=reader.integer("aws.minFindingSeverity", 7, 1, 10),
+        auto_contain=reader.boolean("aws.autoContain", False),
+        isolation_ssm_endpoint_groups=dict(endpoint_groups),
+        responder_principals=reader.strings(
+            "aws.responderPrincipals", IAM_PRINCIPAL_ARN, "IAM user or role ARNs"
+        )
+        or (),
+        break_glass_policy_arns=_or_default(
+            reader.strings("aws.breakGlassPolicyArns", POLICY_ARN, "IAM policy ARNs"),
+            defaults.break_glass_policy_arns,
+        ),
+        memory_tool=_memory_tool(reader),
+        forensic_account_id=reader.string("aws.forensicAccountId", ACCOUNT_ID, "a 12-digit id"),
+        manage_guardduty=reader.boolean("aws.manageGuardDuty", True),
+        manage_config_recorder=reader.boolean("aws.manageConfigRecorder", True),
+        manage_session_manager_preferences=reader.boolean(
+            "aws.manageSessionManagerPreferences", True
+        ),
+    )
+
+
+def _memory_tool(reader: _Reader) -> MemoryTool | None:
+    uri = reader.string("aws.memoryToolS3Uri", S3_URI, "s3://bucket/key")
+    digest = reader.string("aws.memoryToolSha256", SHA256, "64 lowercase hex characters")
+    if uri and digest:
+        return MemoryTool(s3_uri=uri, sha256=digest)
+    if uri or digest:
+        reader.fail("aws.memoryToolS3Uri", "set together with prewire:aws.memoryToolSha256")
+    return None
+
+
+def _or_default(value: tuple[str, ...] | None, default: tuple[str, ...]) -> tuple[str, ...]:
+    return default if value is None else value
+
+
+def _split_tag(tag: str) -> tuple[str, str]:
+    key, value = tag.split("=", 1)
+    return key, value
