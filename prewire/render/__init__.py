@@ -3,7 +3,13 @@
 from __future__ import annotations
 
 from prewire.render.graph import Graph, Invoke, Resource
-from prewire.render.program import ProgramError, load_stack_config, locate_program, render
+from prewire.render.program import (
+    ProgramError,
+    load_stack_config,
+    locate_program,
+    render,
+    render_function,
+)
 
 __all__ = [
     "Graph",
@@ -13,4 +19,5 @@ __all__ = [
     "load_stack_config",
     "locate_program",
     "render",
+    "render_function",
 ]

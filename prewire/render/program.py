@@ -13,7 +13,7 @@ import os
 import runpy
 import sys
 import traceback
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -114,51 +114,80 @@ def render(
     return contextvars.Context().run(_render, main_dir, project, stack, full_config)
 
 
+def render_function(
+    build: Callable[[], object],
+    config: Mapping[str, str] | None = None,
+    *,
+    project: str = "prewire",
+    stack: str = "test",
+) -> Graph:
+    """Render whatever `build` declares (one component, in unit tests) under the same mocks."""
+    return contextvars.Context().run(
+        _render_with, lambda: _call(build), project, stack, dict(config or {})
+    )
+
+
+def _call(build: Callable[[], object]) -> None:
+    build()
+
+
 class _RecordingMonitor(MockMonitor):
     """Keeps what the mock monitor drops: parent, dependencies and protection."""
 
     def __init__(self, mocks: RenderMocks) -> None:
         super().__init__(mocks)
         self.requests: dict[str, Any] = {}
-        self.stack_outputs: dict[str, Any] = {}
 
     def RegisterResource(self, request: Any) -> Any:
         response = super().RegisterResource(request)  # type: ignore[no-untyped-call]
         self.requests[response.urn] = request
         return response
 
-    def RegisterResourceOutputs(self, request: Any) -> Any:
-        if "::pulumi:pulumi:Stack::" in request.urn:
-            outputs = pulumi.runtime.rpc.deserialize_properties(request.outputs)
-            self.stack_outputs.update(_plain(outputs))
-        return super().RegisterResourceOutputs(request)  # type: ignore[no-untyped-call]
-
 
 def _render(main_dir: Path, project: str, stack: str, config: dict[str, str]) -> Graph:
-    region = config.get("aws:region", DEFAULT_REGION)
-    mocks = RenderMocks(region=region)
+    main = main_dir / "__main__.py"
+    with _program_environment(main_dir):
+        return _render_with(lambda: _run_main(main), project, stack, config, main_dir)
+
+
+def _render_with(
+    program: Callable[[], None],
+    project: str,
+    stack: str,
+    config: dict[str, str],
+    main_dir: Path | None = None,
+) -> Graph:
+    mocks = RenderMocks(region=config.get("aws:region", DEFAULT_REGION))
     monitor = _RecordingMonitor(mocks)
     ROOT.set(None)
     pulumi.runtime.set_mocks(mocks, project=project, stack=stack, preview=False, monitor=monitor)
     pulumi.runtime.set_all_config(config)
     SETTINGS.rpc_manager.clear()
     SETTINGS.outputs.clear()
-    main = main_dir / "__main__.py"
-    with _program_environment(main_dir):
-        try:
-            _sync_await(run_pulumi_func(lambda: _run_main(main)))
-        except pulumi.RunError as error:
-            raise ProgramError(f"{main}: {error}") from error
-        except Exception as error:  # the user's program failed: summarise, don't dump
-            raise ProgramError(_summarise(main_dir, error)) from error
-    return _graph(monitor, mocks, config)
+    try:
+        _sync_await(run_pulumi_func(program))
+    except pulumi.RunError as error:
+        raise ProgramError(f"{main_dir or 'program'}: {error}") from error
+    except Exception as error:  # the user's program failed: summarise, don't dump
+        if main_dir is None:
+            raise
+        raise ProgramError(_summarise(main_dir, error)) from error
+    root = ROOT.get()
+    exported = getattr(root, "outputs", {}) or {}
+    stack_outputs = _sync_await(pulumi.Output.from_input(exported).future()) or {}
+    return _graph(monitor, mocks, config, _plain(stack_outputs))
 
 
 def _run_main(main: Path) -> None:
     runpy.run_path(str(main), run_name="__main__")
 
 
-def _graph(monitor: _RecordingMonitor, mocks: RenderMocks, config: dict[str, str]) -> Graph:
+def _graph(
+    monitor: _RecordingMonitor,
+    mocks: RenderMocks,
+    config: dict[str, str],
+    stack_outputs: dict[str, Any],
+) -> Graph:
     resources: list[Resource] = []
     for urn, registration in monitor.resources.items():
         request = monitor.requests.get(urn)
@@ -183,7 +212,7 @@ def _graph(monitor: _RecordingMonitor, mocks: RenderMocks, config: dict[str, str
     return Graph(
         resources=resources,
         invokes=list(mocks.invokes),
-        stack_outputs=dict(monitor.stack_outputs),
+        stack_outputs=stack_outputs,
         config=dict(config),
     )
 
@@ -229,6 +258,12 @@ def _plain(value: Any) -> Any:
         return [_plain(v) for v in value]
     if isinstance(value, str | int | float | bool) or value is None:
         return value
+    if isinstance(value, pulumi.AssetArchive):
+        return {"$archive": {k: _plain(v) for k, v in value.assets.items()}}
+    if isinstance(value, pulumi.FileArchive | pulumi.FileAsset):
+        return {"$path": value.path}
+    if isinstance(value, pulumi.StringAsset):
+        return {"$text": value.text}
     return str(value)
 
 
