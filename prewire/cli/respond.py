@@ -25,6 +25,7 @@ from prewire.cli.common import (
 )
 from prewire.cli.progress import RichProgress
 from prewire.vocabulary import Cloud
+from responders.runtime import Outcome
 
 app = typer.Typer(help="Run a responder action or playbook against a compromised workload.")
 
@@ -157,8 +158,8 @@ def respond_aws(
         raise typer.Exit(EXIT_FAILED)
 
 
-def _table(outcomes: list, dry_run: bool) -> None:  # type: ignore[type-arg]
-    table = Table(title="dry run: planned calls" if dry_run else "responder outcomes")
+def _table(outcomes: list[Outcome], dry_run: bool) -> None:
+    table = Table(title="dry run: nothing was changed" if dry_run else "responder outcomes")
     for column in ("target", "action", "status", "what happened"):
         table.add_column(column)
     colours = {
@@ -171,12 +172,17 @@ def _table(outcomes: list, dry_run: bool) -> None:  # type: ignore[type-arg]
     }
     for outcome in outcomes:
         detail = outcome.message
-        if outcome.planned:
-            detail += "\n" + "\n".join(f"  {p}" for p in outcome.planned)
         if outcome.warnings:
-            detail += "\n" + "\n".join(f"  ! {w}" for w in outcome.warnings)
+            detail += "\n" + "\n".join(f"! {w}" for w in outcome.warnings)
         status = outcome.status.value
         table.add_row(
             outcome.target, outcome.action, f"[{colours.get(status, 'white')}]{status}[/]", detail
         )
     console.print(table)
+    planned = [(o, p) for o in outcomes for p in o.planned]
+    if planned:
+        console.print("[bold]calls a real run would make:[/]")
+        for outcome, call in planned:
+            console.print(
+                f"{outcome.target}: {call}", soft_wrap=True, highlight=False, markup=False
+            )

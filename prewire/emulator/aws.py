@@ -1,12 +1,25 @@
 """An embedded AWS: moto's server on 127.0.0.1, started in-process on a free port.
 
-Three things differ from a bare `ThreadedMotoServer`, each to make the emulator behave more like
-AWS where prewire depends on it:
+What differs from a bare `ThreadedMotoServer`, each to make the emulator behave more like AWS
+where prewire depends on it (every item is a moto gap, corrected here and nowhere else):
 
-- APIs moto does not implement answer HTTP 501 `NotImplemented` instead of 500, so SDK retries do
-  not spin on them and responders can report "unsupported on this target" instead of failing.
+- APIs moto does not implement (it raises, or has no route for them) answer HTTP 501
+  `NotImplemented` instead of 500, so SDK retries do not spin on them and responders can report
+  "unsupported on this target" instead of failing.
 - An interface's security groups are its own groups. moto reports the union of the interface's
   and the instance's groups, which would make an isolated interface look still open.
+- A flow log may deliver to a folder of a bucket (`arn:aws:s3:::bucket/prefix/`), as in AWS; moto
+  takes the whole path for the bucket name and refuses it.
+- Bucket policies with `"Principal": "*"` statements (e.g. deny plain HTTP) do not crash S3
+  server-access-logging checks, as they do in moto.
+- Conditional bucket-policy statements do not apply. moto cannot evaluate their conditions (it
+  knows neither the caller nor TLS) and treats every unmet condition as an explicit deny, which
+  would refuse every write to a bucket that denies plain HTTP. The emulator therefore does not
+  enforce conditional statements such as "evidence readable only by the responder roles".
+- AWS managed policies exist (moto loads them only when asked), so stacks can attach them.
+- Function code locations that GetFunction hands out can be downloaded: moto keeps the code in
+  memory and returns an `awslambda-<region>-tasks` S3 URL nothing serves, so the emulator serves
+  that code itself and its clients rewrite the URL to it.
 - Optional per-request latency resembles a real cloud for benchmarks.
 
 moto keeps its state in process globals, so one emulator runs per process; starting one resets
@@ -15,8 +28,10 @@ that state.
 
 from __future__ import annotations
 
+import json
 import logging
 import os
+import re
 import threading
 import time
 from collections.abc import Callable, Iterable
@@ -52,6 +67,97 @@ def _fidelity_patches() -> None:
     network_interface.group_set = property(lambda self: list(self._group_set))
     network_interface._prewire_patched = True
 
+    from moto.ec2.models import flow_logs as flow_logs_module
+
+    backend: Any = flow_logs_module.FlowLogsBackend
+    original = backend.create_flow_logs
+
+    def create_flow_logs(
+        self: Any,
+        resource_type: str,
+        resource_ids: list[str],
+        traffic_type: str,
+        deliver_logs_permission_arn: str,
+        log_destination_type: str,
+        log_destination: str,
+        log_group_name: str,
+        log_format: str,
+        max_aggregation_interval: int,
+    ) -> Any:
+        bucket_arn, folder, _ = (log_destination or "").partition("/")
+        checked = bucket_arn if log_destination_type == "s3" and folder else log_destination
+        created, unsuccessful = original(
+            self,
+            resource_type,
+            resource_ids,
+            traffic_type,
+            deliver_logs_permission_arn,
+            log_destination_type,
+            checked,
+            log_group_name,
+            log_format,
+            max_aggregation_interval,
+        )
+        for flow_log in created:
+            flow_log.log_destination = log_destination
+        return created, unsuccessful
+
+    backend.create_flow_logs = create_flow_logs
+
+    from moto.s3 import models as s3_models
+
+    s3_backend: Any = s3_models.FakeBucket
+    policy_check = s3_backend._log_permissions_enabled_policy
+
+    def log_permissions(target_bucket: Any, target_prefix: str | None) -> bool:
+        policy = target_bucket.policy
+        if not policy:
+            return False
+        document = json.loads(policy.decode())
+        statements = [
+            st for st in document.get("Statement", []) if isinstance(st.get("Principal"), dict)
+        ]
+        target_bucket.policy = json.dumps({**document, "Statement": statements}).encode()
+        try:
+            return bool(policy_check(target_bucket, target_prefix))
+        finally:
+            target_bucket.policy = policy
+
+    s3_backend._log_permissions_enabled_policy = staticmethod(log_permissions)
+
+    def get_permission(self: Any, action: str, resource: str) -> Any:
+        from moto.iam.access_control import IAMPolicy, PermissionResult
+
+        if self.policy is None:
+            return PermissionResult.NEUTRAL
+        document = json.loads(self.policy.decode())
+        statements = [st for st in document.get("Statement", []) if "Condition" not in st]
+        if not statements:
+            return PermissionResult.NEUTRAL
+        return IAMPolicy(json.dumps({**document, "Statement": statements})).is_action_permitted(
+            action, resource
+        )
+
+    s3_backend.get_permission = get_permission
+
+
+LAMBDA_CODE_PATH = "/_prewire/lambda-code/"
+LAMBDA_CODE_URL = re.compile(
+    r"^https://awslambda-[a-z0-9-]+-tasks\.s3\.[a-z0-9-]+\.amazonaws\.com/(.+)$"
+)
+
+
+def _lambda_code(key: str) -> bytes | None:
+    from moto.awslambda.models import lambda_backends
+
+    for account in lambda_backends.values():
+        for backend in account.values():
+            for entry in backend._lambdas._functions.values():
+                for function in [entry["latest"], *entry["versions"]]:
+                    if function is not None and function.code.get("S3Key") == key:
+                        return bytes(function.code_bytes)
+    return None
+
 
 class _Middleware:
     def __init__(self, app: WsgiApp, latency_seconds: float) -> None:
@@ -65,14 +171,27 @@ class _Middleware:
             time.sleep(self.latency_seconds)
         with self._lock:
             self.requests += 1
+        path = str(environ.get("PATH_INFO", ""))
+        if path.startswith(LAMBDA_CODE_PATH):
+            code = _lambda_code(path[len(LAMBDA_CODE_PATH) :])
+            status = "200 OK" if code is not None else "404 Not Found"
+            start_response(status, [("Content-Type", "application/zip")])
+            return [code or b""]
         captured: dict[str, Any] = {}
 
         def capture(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
             captured["status"], captured["headers"] = status, headers
             return lambda data: None
 
-        body = b"".join(self.app(environ, capture))
-        if str(captured.get("status", "")).startswith("500"):
+        try:
+            body = b"".join(self.app(environ, capture))
+        except Exception:  # moto raised out of its app: an emulator gap, not a transient fault
+            logging.getLogger("prewire.emulator").debug("emulator error", exc_info=True)
+            captured["status"] = "500"
+            body = b""
+        status = str(captured.get("status", ""))
+        unrouted = status.startswith("404") and body.lstrip().lower().startswith(b"<!doctype html")
+        if status.startswith("500") or unrouted:
             start_response(
                 "501 Not Implemented",
                 [("Content-Type", "text/xml"), ("Content-Length", str(len(_NOT_IMPLEMENTED)))],
@@ -102,6 +221,7 @@ class EmbeddedAws:
         from werkzeug.serving import make_server
 
         os.environ.setdefault("MOTO_EC2_LOAD_DEFAULT_AMIS", "false")
+        os.environ.setdefault("MOTO_IAM_LOAD_MANAGED_POLICIES", "true")
         logging.getLogger("werkzeug").setLevel(logging.ERROR)
         _fidelity_patches()
         self._middleware = _Middleware(
@@ -145,7 +265,13 @@ class EmbeddedAws:
             endpoint_url=self.url,
             session=self.session(region),
             max_pool=max_pool,
+            url_rewriter=self.rewrite_url,
         )
+
+    def rewrite_url(self, url: str) -> str:
+        """Point a code location moto handed out at the code this emulator serves."""
+        match = LAMBDA_CODE_URL.match(url)
+        return f"{self.url}{LAMBDA_CODE_PATH}{match.group(1)}" if match else url
 
     def client(self, service: str, region: str | None = None) -> Any:
         """A plain boto3 client (for seeding and assertions, outside the responders)."""

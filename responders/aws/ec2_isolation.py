@@ -11,9 +11,12 @@ from __future__ import annotations
 
 from typing import Any
 
+import botocore.exceptions
+
 from prewire.evidence.custody import utc_now
 from prewire.vocabulary import Cloud, EvidenceSource
 from responders.aws.case import AwsCase
+from responders.aws.session import error_code
 from responders.aws.targets import describe_instance
 from responders.registry import action, perms
 from responders.runtime import InputError, Status, Step
@@ -43,7 +46,7 @@ def protect(case: AwsCase, instance: dict[str, Any], step: Step) -> bool:
     """
     ec2 = case.clients.ec2
     instance_id = instance["InstanceId"]
-    previous: dict[str, Any] = {}
+    previous: dict[str, Any] = step.state.setdefault("protection", {})
     termination = ec2.describe_instance_attribute(
         InstanceId=instance_id, Attribute="disableApiTermination"
     )["DisableApiTermination"]["Value"]
@@ -95,10 +98,11 @@ def protect(case: AwsCase, instance: dict[str, Any], step: Step) -> bool:
             AutoScalingGroupName=membership["AutoScalingGroupName"],
             ProtectedFromScaleIn=True,
         )
-    if previous:
-        step.state.setdefault("protection", previous)
-        step.note("protected: " + ", ".join(sorted(previous)))
-    return bool(previous)
+    if not previous:
+        del step.state["protection"]
+        return False
+    step.note("protected: " + ", ".join(sorted(previous)))
+    return True
 
 
 @action(
@@ -139,6 +143,8 @@ def _target_group_membership(case: AwsCase) -> dict[str, list[dict[str, Any]]]:
                 continue
             health = elbv2.describe_target_health(TargetGroupArn=group["TargetGroupArn"])
             for description in health.get("TargetHealthDescriptions", []):
+                if description.get("TargetHealth", {}).get("State") == "draining":
+                    continue  # already deregistered, connections draining
                 target = description["Target"]
                 membership.setdefault(target["Id"], []).append(
                     {"arn": group["TargetGroupArn"], "port": target.get("Port")}
@@ -153,6 +159,7 @@ def _leave_load_balancing(case: AwsCase, instance_id: str, step: Step) -> bool:
         group = membership["AutoScalingGroupName"]
         # Detaching (rather than terminating) keeps the instance; not decrementing the desired
         # capacity makes the group launch a replacement, so the service keeps its capacity.
+        step.state["auto_scaling_group"] = group
         step.change(
             "autoscaling",
             case.clients.autoscaling,
@@ -161,7 +168,6 @@ def _leave_load_balancing(case: AwsCase, instance_id: str, step: Step) -> bool:
             AutoScalingGroupName=group,
             ShouldDecrementDesiredCapacity=False,
         )
-        step.state["auto_scaling_group"] = group
         step.note(f"detached from Auto Scaling group {group}")
         changed = True
     registrations = case.shared("target-groups", lambda: _target_group_membership(case))
@@ -169,13 +175,18 @@ def _leave_load_balancing(case: AwsCase, instance_id: str, step: Step) -> bool:
         target: dict[str, Any] = {"Id": instance_id}
         if registration["port"]:
             target["Port"] = registration["port"]
-        step.change(
-            "elasticloadbalancing",
-            case.clients.elbv2,
-            "deregister_targets",
-            TargetGroupArn=registration["arn"],
-            Targets=[target],
-        )
+        try:
+            step.change(
+                "elasticloadbalancing",
+                case.clients.elbv2,
+                "deregister_targets",
+                TargetGroupArn=registration["arn"],
+                Targets=[target],
+            )
+        except botocore.exceptions.ClientError as error:
+            if error_code(error) != "InvalidTarget":
+                raise
+            continue  # deregistered meanwhile (e.g. by leaving its Auto Scaling group)
         step.state.setdefault("target_groups", []).append(registration)
         changed = True
     if step.state.get("target_groups"):
@@ -208,7 +219,9 @@ def isolate_instance(case: AwsCase, target: str, step: Step) -> Status:
     changed = protect(case, instance, step)
     changed |= _leave_load_balancing(case, target, step)
     ec2 = case.clients.ec2
-    previous: dict[str, list[str]] = {}
+    # Recorded before the swaps, so a failure halfway still leaves what release needs.
+    previous: dict[str, list[str]] = step.state.setdefault("network_interfaces", {})
+    swapped = 0
     for eni in interfaces:
         eni_id = eni["NetworkInterfaceId"]
         isolation, conversion = plan[eni_id]
@@ -216,7 +229,7 @@ def isolate_instance(case: AwsCase, target: str, step: Step) -> Status:
         if current == [isolation]:
             continue
         if not set(current) <= {isolation, conversion}:
-            previous[eni_id] = current
+            previous[eni_id] = current  # a re-run after a partial swap keeps the original
         for group in (conversion, isolation):
             step.change(
                 "ec2",
@@ -225,9 +238,10 @@ def isolate_instance(case: AwsCase, target: str, step: Step) -> Status:
                 NetworkInterfaceId=eni_id,
                 Groups=[group],
             )
-    if previous:
-        step.state["network_interfaces"] = previous
-    if previous or changed:
+        swapped += 1
+    if not previous:
+        del step.state["network_interfaces"]
+    if swapped or changed:
         step.change(
             "ec2",
             ec2,
@@ -238,8 +252,8 @@ def isolate_instance(case: AwsCase, target: str, step: Step) -> Status:
                 {"Key": CASE_TAG, "Value": case.case_id},
             ],
         )
-    if previous:
-        step.note(f"isolated {len(previous)} interface(s)")
+    if swapped:
+        step.note(f"isolated {swapped} interface(s)")
         return Status.CHANGED
     step.note("already isolated on every interface")
     return Status.CHANGED if changed else Status.UNCHANGED

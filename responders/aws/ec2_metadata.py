@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import binascii
 from typing import Any
 
 import botocore.exceptions
@@ -16,7 +17,13 @@ from responders.runtime import Status, Step
 
 
 def _decode(value: str | None) -> bytes:
-    return base64.b64decode(value) if value else b""
+    """Base64 as the API returns it; kept verbatim if a target returns something else."""
+    if not value:
+        return b""
+    try:
+        return base64.b64decode(value, validate=True)
+    except (binascii.Error, ValueError):
+        return value.encode()
 
 
 def _instance_profile(case: AwsCase, instance: dict[str, Any], step: Step) -> dict[str, Any]:

@@ -60,18 +60,14 @@ def _instance_identity(case: AwsCase, instance_id: str) -> Identity:
     roles = profile["InstanceProfile"].get("Roles", [])
     if not roles:
         raise InputError(f"instance profile of {instance_id} has no role")
-    sharing = case.clients.ec2.describe_instances(
-        Filters=[
-            {"Name": "iam-instance-profile.arn", "Values": [profile_arn]},
-            {
-                "Name": "instance-state-name",
-                "Values": ["pending", "running", "stopping", "stopped"],
-            },
-        ]
-    )
-    others = {i["InstanceId"] for r in sharing["Reservations"] for i in r["Instances"]} - {
-        instance_id
-    }
+    others = {
+        association["InstanceId"]
+        for page in case.clients.ec2.get_paginator(
+            "describe_iam_instance_profile_associations"
+        ).paginate(Filters=[{"Name": "state", "Values": ["associating", "associated"]}])
+        for association in page["IamInstanceProfileAssociations"]
+        if association["IamInstanceProfile"]["Arn"] == profile_arn
+    } - {instance_id}
     partition = profile_arn.split(":")[1]
     account = profile_arn.split(":")[4]
     arn = f"arn:{partition}:ec2:{case.clients.region}:{account}:instance/{instance_id}"
@@ -123,6 +119,7 @@ def _put_inline(case: AwsCase, identity: Identity, name: str, document: str, ste
     target_kind="identity",
     permissions=perms(
         "ec2:DescribeInstances",
+        "ec2:DescribeIamInstanceProfileAssociations",
         "iam:GetInstanceProfile",
         "iam:ListAttachedRolePolicies",
         "iam:ListAttachedUserPolicies",
@@ -208,6 +205,7 @@ def quarantine_identity(case: AwsCase, target: str, step: Step) -> Status:
     target_kind="identity",
     permissions=perms(
         "ec2:DescribeInstances",
+        "ec2:DescribeIamInstanceProfileAssociations",
         "iam:GetInstanceProfile",
         "iam:ListAttachedRolePolicies",
         "iam:ListAttachedUserPolicies",

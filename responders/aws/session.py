@@ -78,6 +78,7 @@ class AwsClients:
         self.region = region
         self.endpoint_url = endpoint_url
         self._url_rewriter = url_rewriter
+        self._max_pool = max_pool
         self._session = session or boto3.Session(profile_name=profile, region_name=region)
         self._config = botocore.config.Config(
             region_name=region,
@@ -94,14 +95,39 @@ class AwsClients:
     def client(self, service: str) -> Any:
         with self._lock:
             if service not in self._clients:
+                # Pre-signed S3 URLs must be SigV4 so they can carry a signed checksum.
+                config = (
+                    self._config.merge(botocore.config.Config(signature_version="s3v4"))
+                    if service == "s3"
+                    else self._config
+                )
                 client = self._session.client(
                     service,  # type: ignore[call-overload]
-                    config=self._config,
+                    config=config,
                     endpoint_url=self.endpoint_url,
                 )
                 client.meta.events.register("after-call.*.*", self._after_call)
                 self._clients[service] = client
             return self._clients[service]
+
+    def assume(self, role_arn: str, session_name: str = "prewire-responder") -> AwsClients:
+        """Clients acting as `role_arn` (the responder or break-glass role)."""
+        credentials = self.sts.assume_role(RoleArn=role_arn, RoleSessionName=session_name)[
+            "Credentials"
+        ]
+        session = boto3.Session(
+            aws_access_key_id=credentials["AccessKeyId"],
+            aws_secret_access_key=credentials["SecretAccessKey"],
+            aws_session_token=credentials["SessionToken"],
+            region_name=self.region,
+        )
+        return AwsClients(
+            region=self.region,
+            endpoint_url=self.endpoint_url,
+            session=session,
+            max_pool=self._max_pool,
+            url_rewriter=self._url_rewriter,
+        )
 
     def use(self, service: str, client: Any) -> None:
         """Install a prepared client (a botocore Stubber's, in tests)."""

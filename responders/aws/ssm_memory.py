@@ -62,7 +62,8 @@ def upload_script(image: Image, put_url: str) -> list[str]:
     path = shlex.quote(image.path)
     return [
         "set -eu",
-        f"curl -fsS -X PUT -H 'x-amz-checksum-sha256: {b64_sha256(image.sha256)}'"
+        f"curl -fsS -X PUT -H 'x-amz-sdk-checksum-algorithm: SHA256'"
+        f" -H 'x-amz-checksum-sha256: {b64_sha256(image.sha256)}'"
         f" --upload-file {path} {shlex.quote(put_url)}",
         # Only after S3 accepted the checksummed upload: the image is a copy, not the evidence.
         f"rm -f {path}",
@@ -202,6 +203,7 @@ def capture_memory(case: AwsCase, target: str, step: Step) -> Status:
         Params={
             "Bucket": store.bucket,
             "Key": object_key,
+            "ChecksumAlgorithm": "SHA256",
             "ChecksumSHA256": b64_sha256(image.sha256),
         },
         ExpiresIn=URL_SECONDS,

@@ -79,6 +79,7 @@ class S3EvidenceStore:
             Bucket=self.bucket,
             Key=key,
             Body=data,
+            ChecksumAlgorithm="SHA256",
             ChecksumSHA256=b64_sha256(digest),
             Metadata={"sha256": digest},
         )
@@ -163,6 +164,7 @@ class S3EvidenceStore:
                 Bucket=self.bucket,
                 Key=self._entry_key(case, entry.seq),
                 Body=data,
+                ChecksumAlgorithm="SHA256",
                 ChecksumSHA256=b64_sha256(hashlib.sha256(data).hexdigest()),
                 IfNoneMatch="*",
                 ContentType="application/json",

@@ -103,6 +103,7 @@ class ForensicReadiness(pulumi.ComponentResource):
                 kms_key_arn=key.arn,
                 retention_days=args.retention_days,
                 access_log_bucket=access_logs.bucket.id,
+                access_log_ready=[access_logs.policy],
                 policy=lambda arn: pulumi.Output.all(env, config_role_arn).apply(
                     lambda v: to_json(audit_bucket_policy(v[0], arn, trail_name, v[1]))
                 ),
@@ -116,6 +117,7 @@ class ForensicReadiness(pulumi.ComponentResource):
                 kms_key_arn=key.arn,
                 retention_days=args.evidence_retention_days or args.retention_days,
                 access_log_bucket=access_logs.bucket.id,
+                access_log_ready=[access_logs.policy],
                 policy=lambda arn: pulumi.Output.all(
                     identities.responder_role.arn, identities.break_glass_role.arn
                 ).apply(lambda roles: to_json(evidence_bucket_policy(arn, roles))),

@@ -91,6 +91,7 @@ class AccessLogBucket(pulumi.ComponentResource):
     """Receives S3 server access logs; an Object Lock bucket cannot be a logging target."""
 
     bucket: aws.s3.Bucket
+    policy: aws.s3.BucketPolicy
 
     def __init__(
         self, name: str, args: AccessLogBucketArgs, opts: pulumi.ResourceOptions | None = None
@@ -112,7 +113,7 @@ class AccessLogBucket(pulumi.ComponentResource):
         )
         public_access = _block_public_access(name, self.bucket, self)
         _enforce_owner(name, self.bucket, self)
-        aws.s3.BucketPolicy(
+        self.policy = aws.s3.BucketPolicy(
             f"{name}-policy",
             bucket=self.bucket.id,
             policy=pulumi.Output.all(args.env, self.bucket.arn).apply(
@@ -134,6 +135,8 @@ class LockedBucketArgs:
     retention_days: int
     access_log_bucket: pulumi.Input[str]
     policy: PolicyBuilder
+    # Log delivery must be allowed by the target's policy before logging is switched on.
+    access_log_ready: Sequence[pulumi.Resource] = field(default_factory=list)
     policy_depends_on: Sequence[pulumi.Resource] = field(default_factory=list)
 
 
@@ -192,7 +195,7 @@ class LockedBucket(pulumi.ComponentResource):
             bucket=self.bucket.id,
             target_bucket=args.access_log_bucket,
             target_prefix=f"{args.purpose}/",
-            opts=child(self),
+            opts=child(self, depends_on=args.access_log_ready),
         )
         self.policy = aws.s3.BucketPolicy(
             f"{name}-policy",

@@ -1,0 +1,43 @@
+"""AWS responder tests run against moto's server in-process on 127.0.0.1 (one per worker),
+reset and re-provisioned with the kit's stack and a victim workload for every test."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from prewire.drill.environment import PreparedAccount, prepare
+from prewire.emulator.aws import EmbeddedAws
+from prewire.vocabulary import Cloud
+from responders.aws.case import AwsCase, Options
+from responders.aws.opening import open_case
+from responders.registry import ACTIONS, load_cloud
+from responders.runner import run_action
+from responders.runtime import Outcome
+
+
+@pytest.fixture(scope="session")
+def emulator() -> Iterator[EmbeddedAws]:
+    with EmbeddedAws() as aws:
+        yield aws
+
+
+@pytest.fixture
+def account(emulator: EmbeddedAws) -> PreparedAccount:
+    emulator.reset()
+    return prepare(emulator.clients(), "t1")
+
+
+def open_test_case(
+    account: PreparedAccount, case: str = "case-1", *, dry_run: bool = False, **options: Any
+) -> AwsCase:
+    return open_case(
+        account.responder(), case, options=Options(poll_seconds=0.01, **options), dry_run=dry_run
+    )
+
+
+def act(case: AwsCase, action: str, *targets: str) -> list[Outcome]:
+    load_cloud(Cloud.AWS)
+    return run_action(case, ACTIONS.get((Cloud.AWS, action)), list(targets))
