@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from prewire.cli import evidence, respond
+from prewire.cli import check, evidence, respond
 
 app = typer.Typer(
     name="prewire",
@@ -14,6 +14,7 @@ app = typer.Typer(
 )
 app.add_typer(respond.app, name="respond")
 app.add_typer(evidence.app, name="evidence")
+app.command("check")(check.check)
 
 
 @app.command("list")

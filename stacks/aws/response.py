@@ -125,6 +125,7 @@ class ResponseWiring(pulumi.ComponentResource):
             timeout=TIMEOUT_SECONDS,
             memory_size=512,
             reserved_concurrent_executions=MAX_CONCURRENT_RESPONSES,
+            publish=True,  # every deployed revision keeps an immutable version
             kms_key_arn=args.kms_key_arn,
             environment={
                 "variables": {"PREWIRE_AUTO_CONTAIN": "true" if args.auto_contain else "false"}

@@ -1,0 +1,82 @@
+"""The control catalogue: each readiness requirement once, with a stable id.
+
+A control's static rule (over a rendered Pulumi graph), its live check (over cloud APIs), the stack
+component that satisfies it and the responders that depend on it all refer to the same id. Azure
+and GCP controls register here the same way; nothing in the engine is cloud-specific.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from prewire.registry import Registry
+from prewire.vocabulary import Cloud, EvidenceSource, Severity
+
+CONTROL_ID = re.compile(r"^(AWS|AZURE|GCP)-[A-Z0-9]+-\d{3}$")
+
+
+@dataclass(frozen=True)
+class Control:
+    id: str
+    title: str
+    severity: Severity
+    cloud: Cloud
+    sources: tuple[EvidenceSource, ...]
+    rationale: str
+    remediation: str
+    prowler: tuple[str, ...] = ()
+    checkov: tuple[str, ...] = ()
+    provided_by: tuple[str, ...] = ()
+    """Type tokens of the prewire components that satisfy the control."""
+
+
+CONTROLS: Registry[str, Control] = Registry("control", key=lambda c: c.id)
+
+
+def control(
+    id: str,
+    title: str,
+    severity: Severity,
+    sources: tuple[EvidenceSource, ...],
+    rationale: str,
+    remediation: str,
+    *,
+    prowler: tuple[str, ...] = (),
+    checkov: tuple[str, ...] = (),
+    provided_by: tuple[str, ...] = (),
+) -> Control:
+    if not CONTROL_ID.match(id):
+        raise ValueError(f"control id {id!r} does not look like AWS-AREA-001")
+    cloud = Cloud(id.split("-", 1)[0].lower())
+    if any(source.cloud is not cloud for source in sources):
+        raise ValueError(f"{id}: evidence sources of another cloud")
+    return CONTROLS.add(
+        Control(
+            id,
+            title,
+            severity,
+            cloud,
+            sources,
+            rationale,
+            remediation,
+            prowler,
+            checkov,
+            provided_by,
+        )
+    )
+
+
+def controls_of(cloud: Cloud) -> list[Control]:
+    load_catalogue()
+    return sorted((c for c in CONTROLS if c.cloud is cloud), key=lambda c: c.id)
+
+
+def get(control_id: str) -> Control:
+    load_catalogue()
+    return CONTROLS.get(control_id)
+
+
+def load_catalogue() -> None:
+    """Import every cloud's control definitions (they register on import)."""
+    import policies.controls  # noqa: F401

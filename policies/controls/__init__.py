@@ -1,0 +1,7 @@
+"""Control definitions per cloud. Importing this package registers all of them."""
+
+from __future__ import annotations
+
+from policies.controls import aws
+
+__all__ = ["aws"]

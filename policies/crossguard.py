@@ -1,0 +1,132 @@
+"""The static rules as a Pulumi CrossGuard policy pack (`pulumi preview --policy-pack policies`).
+
+Resource rules become ResourceValidationPolicies, graph rules StackValidationPolicies. Policy
+names are the control ids in lower case. Enforcement follows severity (critical and high are
+mandatory, medium and low advisory) and every control can be overridden the CrossGuard way, in a
+policy pack config file passed with `--policy-pack-config`:
+
+    {"aws-lambda-001": "disabled", "aws-logs-001": {"enforcementLevel": "mandatory",
+                                                    "retentionDays": 400}}
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from pulumi_policy import (
+    EnforcementLevel,
+    PolicyConfigSchema,
+    PolicyResource,
+    ResourceValidationArgs,
+    ResourceValidationPolicy,
+    StackValidationArgs,
+    StackValidationPolicy,
+)
+from pulumi_policy import Severity as PolicySeverity
+
+from policies.catalogue import Control, get
+from policies.findings import Status
+from policies.static.engine import (
+    DEFAULT_RETENTION_DAYS,
+    RULES,
+    Context,
+    StaticRule,
+    load_rules,
+    run_graph_rule,
+    run_resource_rule,
+)
+from prewire.render.graph import Graph, Resource
+from prewire.vocabulary import Severity
+
+ReportViolation = Callable[[str, str | None], None]
+
+ENFORCEMENT = {
+    Severity.CRITICAL: EnforcementLevel.MANDATORY,
+    Severity.HIGH: EnforcementLevel.MANDATORY,
+    Severity.MEDIUM: EnforcementLevel.ADVISORY,
+    Severity.LOW: EnforcementLevel.ADVISORY,
+}
+CONFIG_SCHEMA = PolicyConfigSchema(
+    properties={
+        "retentionDays": {"type": "integer", "minimum": 1, "default": DEFAULT_RETENTION_DAYS}
+    }
+)
+
+
+def policy_name(control: Control) -> str:
+    return control.id.lower()
+
+
+def _context(config: Mapping[str, Any]) -> Context:
+    return Context(retention_days=int(config.get("retentionDays") or DEFAULT_RETENTION_DAYS))
+
+
+def _resource(resource: PolicyResource | ResourceValidationArgs) -> Resource:
+    props = dict(resource.props)
+    parent = getattr(resource, "parent", None)
+    dependencies = getattr(resource, "dependencies", [])
+    property_dependencies = getattr(resource, "property_dependencies", {}) or {}
+    return Resource(
+        urn=resource.urn,
+        type=resource.resource_type,
+        name=resource.name,
+        inputs=props,
+        outputs={**props, "id": props.get("id") or resource.name},
+        parent=parent.urn if parent is not None else None,
+        dependencies=tuple(d.urn for d in dependencies),
+        property_dependencies={
+            k: tuple(d.urn for d in v) for k, v in property_dependencies.items()
+        },
+        protect=bool(resource.opts.protect),
+    )
+
+
+def _resource_validator(
+    rule: StaticRule,
+) -> Callable[[ResourceValidationArgs, ReportViolation], None]:
+    def validate(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
+        if args.resource_type not in rule.tokens:
+            return
+        finding = run_resource_rule(rule, _resource(args), _context(args.get_config()))
+        if finding is not None and finding.status is Status.FAILED:
+            report_violation(f"{finding.message}. {finding.control.remediation}", None)
+
+    return validate
+
+
+def _stack_validator(rule: StaticRule) -> Callable[[StackValidationArgs, ReportViolation], None]:
+    def validate(args: StackValidationArgs, report_violation: ReportViolation) -> None:
+        graph = Graph(resources=[_resource(r) for r in args.resources])
+        for finding in run_graph_rule(rule, graph, _context(args.get_config())):
+            if finding.status is not Status.FAILED:
+                continue
+            urn = next((r.urn for r in graph if r.label == finding.resource), None)
+            report_violation(f"{finding.message}. {finding.control.remediation}", urn)
+
+    return validate
+
+
+def build_policies() -> list[ResourceValidationPolicy | StackValidationPolicy]:
+    load_rules()
+    policies: list[ResourceValidationPolicy | StackValidationPolicy] = []
+    for rule in sorted(RULES, key=lambda r: r.control_id):
+        control = get(rule.control_id)
+        common: dict[str, Any] = {
+            "name": policy_name(control),
+            "description": f"{control.title} ({control.id})",
+            "enforcement_level": ENFORCEMENT[control.severity],
+            "config_schema": CONFIG_SCHEMA,
+            "severity": PolicySeverity(control.severity.value),
+            "remediation_steps": control.remediation,
+            "tags": [
+                "forensic-readiness",
+                control.cloud.value,
+                *[s.value for s in control.sources],
+            ],
+        }
+        if rule.resource_check:
+            policies.append(ResourceValidationPolicy(validate=_resource_validator(rule), **common))
+        else:
+            policies.append(StackValidationPolicy(validate=_stack_validator(rule), **common))
+    return policies

@@ -1,0 +1,1 @@
+"""Static rules: plain functions over a rendered resource graph."""

@@ -1,0 +1,163 @@
+"""Static rules and their evaluation.
+
+Two kinds, both plain functions:
+
+- a resource rule looks at one resource of the given type tokens and returns None (passed), a
+  problem (failed), or `NOT_APPLICABLE`;
+- a graph rule looks at the whole graph (presence: "no multi-region trail at all", relations: "a
+  VPC without flow logs") and returns verdicts.
+
+The same rule objects back `prewire check`, the CrossGuard pack and the checkov custom checks.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, Final
+
+from policies.catalogue import get, load_catalogue
+from policies.findings import Finding, Status
+from prewire.registry import Registry
+from prewire.render.graph import Graph, Resource
+from prewire.vocabulary import Cloud
+
+DEFAULT_RETENTION_DAYS = 365
+
+
+class _NotApplicable:
+    def __repr__(self) -> str:
+        return "NOT_APPLICABLE"
+
+
+NOT_APPLICABLE: Final = _NotApplicable()
+
+
+@dataclass(frozen=True)
+class Context:
+    retention_days: int = DEFAULT_RETENTION_DAYS
+
+    @staticmethod
+    def from_graph(graph: Graph) -> Context:
+        value = graph.config.get("prewire:retentionDays")
+        try:
+            return Context(retention_days=int(value)) if value else Context()
+        except ValueError:
+            return Context()
+
+
+@dataclass(frozen=True)
+class Verdict:
+    resource: Resource | None
+    problem: str | None
+    note: str = ""
+
+
+ResourceCheck = Callable[[Resource, Context], "str | None | _NotApplicable"]
+GraphCheck = Callable[[Graph, Context], list[Verdict]]
+
+
+@dataclass(frozen=True)
+class StaticRule:
+    control_id: str
+    tokens: tuple[str, ...]  # empty for graph rules
+    resource_check: ResourceCheck | None = None
+    graph_check: GraphCheck | None = None
+
+    @property
+    def kind(self) -> str:
+        return "resource" if self.resource_check else "graph"
+
+
+RULES: Registry[str, StaticRule] = Registry("static rule", key=lambda r: r.control_id)
+
+
+def resource_rule(control_id: str, *tokens: str) -> Callable[[ResourceCheck], ResourceCheck]:
+    def register(check: ResourceCheck) -> ResourceCheck:
+        RULES.add(StaticRule(control_id, tokens, resource_check=check))
+        return check
+
+    return register
+
+
+def graph_rule(control_id: str) -> Callable[[GraphCheck], GraphCheck]:
+    def register(check: GraphCheck) -> GraphCheck:
+        RULES.add(StaticRule(control_id, (), graph_check=check))
+        return check
+
+    return register
+
+
+def load_rules() -> None:
+    load_catalogue()
+    import policies.static.aws  # noqa: F401
+
+
+def rules_of(cloud: Cloud) -> list[StaticRule]:
+    load_rules()
+    return [r for r in RULES if get(r.control_id).cloud is cloud]
+
+
+def run_resource_rule(rule: StaticRule, resource: Resource, context: Context) -> Finding | None:
+    assert rule.resource_check is not None
+    result = rule.resource_check(resource, context)
+    if isinstance(result, _NotApplicable):
+        return None
+    control = get(rule.control_id)
+    if result is None:
+        return Finding(control, Status.PASSED, resource.label, f"{resource.name}: ok")
+    return Finding(control, Status.FAILED, resource.label, f"{resource.name}: {result}")
+
+
+def run_graph_rule(rule: StaticRule, graph: Graph, context: Context) -> list[Finding]:
+    assert rule.graph_check is not None
+    control = get(rule.control_id)
+    findings = []
+    for verdict in rule.graph_check(graph, context):
+        label = verdict.resource.label if verdict.resource else None
+        if verdict.problem is None:
+            findings.append(Finding(control, Status.PASSED, label, verdict.note or "ok"))
+        else:
+            findings.append(Finding(control, Status.FAILED, label, verdict.problem))
+    return findings
+
+
+def evaluate(graph: Graph, clouds: Sequence[Cloud] | None = None) -> list[Finding]:
+    """Every rule of the given clouds (all by default) against the graph."""
+    load_rules()
+    context = Context.from_graph(graph)
+    findings: list[Finding] = []
+    for rule in RULES:
+        if clouds and get(rule.control_id).cloud not in clouds:
+            continue
+        if rule.resource_check:
+            for resource in graph.of_type(*rule.tokens):
+                finding = run_resource_rule(rule, resource, context)
+                if finding:
+                    findings.append(finding)
+        else:
+            findings.extend(run_graph_rule(rule, graph, context))
+    return sorted(findings, key=lambda f: (f.control.id, f.resource or ""))
+
+
+def as_document(value: Any) -> dict[str, Any]:
+    """A policy document given as JSON text or as a dict."""
+    if isinstance(value, str):
+        try:
+            parsed = json.loads(value)
+        except json.JSONDecodeError:
+            return {}
+        return parsed if isinstance(parsed, dict) else {}
+    return value if isinstance(value, dict) else {}
+
+
+def statements(document: dict[str, Any]) -> list[dict[str, Any]]:
+    found = document.get("Statement", [])
+    return [found] if isinstance(found, dict) else [s for s in found if isinstance(s, dict)]
+
+
+def as_list(value: Any) -> list[Any]:
+    if value is None:
+        return []
+    return value if isinstance(value, list) else [value]

@@ -1,0 +1,98 @@
+"""GuardDuty findings in the format EventBridge delivers them, for the drill's detection step."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+ACCOUNT = "123456789012"
+
+
+def event(detail: dict[str, Any], region: str) -> dict[str, Any]:
+    """The EventBridge envelope around a finding (`put_events` entry fields)."""
+    return {
+        "Source": "aws.guardduty",
+        "DetailType": "GuardDuty Finding",
+        "Detail": detail,
+        "Region": region,
+    }
+
+
+def finding(
+    kind: str,
+    severity: float,
+    resource: dict[str, Any],
+    region: str,
+    when: datetime,
+    account: str = ACCOUNT,
+) -> dict[str, Any]:
+    finding_id = uuid.uuid4().hex
+    stamp = when.strftime("%Y-%m-%dT%H:%M:%S.000Z")
+    return {
+        "schemaVersion": "2.0",
+        "accountId": account,
+        "region": region,
+        "partition": "aws",
+        "id": finding_id,
+        "arn": f"arn:aws:guardduty:{region}:{account}:detector/drill/finding/{finding_id}",
+        "type": kind,
+        "resource": resource,
+        "service": {
+            "serviceName": "guardduty",
+            "detectorId": "drill",
+            "archived": False,
+            "count": 1,
+            "eventFirstSeen": stamp,
+            "eventLastSeen": stamp,
+            "additionalInfo": {"sample": False, "value": '{"drill":true}'},
+        },
+        "severity": severity,
+        "createdAt": stamp,
+        "updatedAt": stamp,
+        "title": f"prewire drill: {kind}",
+        "description": "Injected by prewire drill to exercise the prewired response.",
+    }
+
+
+def instance_resource(instance_id: str, vpc_id: str, subnet_id: str) -> dict[str, Any]:
+    return {
+        "resourceType": "Instance",
+        "instanceDetails": {
+            "instanceId": instance_id,
+            "instanceType": "t3.small",
+            "platform": "Linux",
+            "networkInterfaces": [{"vpcId": vpc_id, "subnetId": subnet_id}],
+        },
+    }
+
+
+def access_key_resource(user: str, key_id: str) -> dict[str, Any]:
+    return {
+        "resourceType": "AccessKey",
+        "accessKeyDetails": {
+            "accessKeyId": key_id,
+            "principalId": "AIDADRILL",
+            "userName": user,
+            "userType": "IAMUser",
+        },
+    }
+
+
+def lambda_resource(function: str, function_arn: str) -> dict[str, Any]:
+    return {
+        "resourceType": "Lambda",
+        "lambdaDetails": {
+            "functionName": function,
+            "functionArn": function_arn,
+            "functionVersion": "$LATEST",
+        },
+    }
+
+
+def eks_resource(cluster: str, node: str) -> dict[str, Any]:
+    return {
+        "resourceType": "EKSCluster",
+        "eksClusterDetails": {"name": cluster},
+        "instanceDetails": {"instanceId": node},
+    }

@@ -1,0 +1,1 @@
+"""Incident and drill reports: one model, written as Markdown, HTML and JSON."""

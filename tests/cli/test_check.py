@@ -1,0 +1,137 @@
+"""`prewire check` end to end over fixture programs: formats, output files and exit codes."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from xml.etree import ElementTree as ET
+
+import pytest
+from typer.testing import CliRunner
+
+from prewire.cli.main import app
+
+runner = CliRunner()
+PROGRAMS = Path(__file__).resolve().parents[1] / "fixtures" / "programs"
+GAPPY = str(PROGRAMS / "gappy_aws")
+
+EXPECTED_GAPS = {
+    "AWS-TRAIL-001", "AWS-TRAIL-002", "AWS-TRAIL-003", "AWS-TRAIL-004", "AWS-TRAIL-005",
+    "AWS-TRAIL-006", "AWS-TRAIL-007", "AWS-STORE-001", "AWS-STORE-002", "AWS-STORE-003",
+    "AWS-STORE-004", "AWS-STORE-005", "AWS-STORE-006", "AWS-STORE-007", "AWS-STORE-008",
+    "AWS-FLOW-001", "AWS-ISO-001", "AWS-ISO-002", "AWS-GUARDDUTY-001", "AWS-CONFIG-001",
+    "AWS-SNAP-001", "AWS-IAM-001", "AWS-IAM-002", "AWS-EKS-001", "AWS-EKS-002",
+    "AWS-LAMBDA-001", "AWS-LAMBDA-002", "AWS-ECS-001", "AWS-ECS-002", "AWS-SSM-001",
+    "AWS-LOGS-001", "AWS-EBS-001", "AWS-RESP-001",
+}
+
+
+def run(*args: str) -> tuple[int, str]:
+    result = runner.invoke(app, ["check", *args])
+    return result.exit_code, result.stdout
+
+
+def test_the_kits_own_stack_passes_with_the_example_config() -> None:
+    code, out = run("--format", "json")
+    document = json.loads(out)
+    assert code == 0
+    assert document["summary"]["failed"] == 0 and document["summary"]["passed"] > 40
+
+
+def test_a_raw_program_gets_a_failed_finding_for_each_gap() -> None:
+    code, out = run(GAPPY, "--format", "json")
+    assert code == 1
+    document = json.loads(out)
+    failed = {f["control"] for f in document["findings"] if f["status"] == "failed"}
+    assert failed == EXPECTED_GAPS
+    finding = next(f for f in document["findings"] if f["control"] == "AWS-STORE-007")
+    assert set(finding) >= {"control", "title", "severity", "status", "cloud", "resource",
+                            "evidence_sources", "message", "remediation"}
+    assert finding["resource"] == "aws:s3/bucket:Bucket::trail-logs"
+    assert "30 days" in finding["message"]
+    presence = next(f for f in document["findings"] if f["control"] == "AWS-GUARDDUTY-001")
+    assert presence["resource"] is None
+
+
+def test_fail_on_sets_the_threshold_for_exit_1() -> None:
+    assert run(GAPPY, "--format", "json", "--fail-on", "critical")[0] == 1
+    code, _ = run(str(PROGRAMS / "project_with_main"), "--stack-config",
+                  str(PROGRAMS / "project_with_main" / "Pulumi.dev.yaml"), "--fail-on", "critical",
+                  "--format", "json")
+    assert code == 1  # the nested program has no locked evidence store (critical)
+
+
+def test_sarif_lists_failed_findings_as_results(tmp_path: Path) -> None:
+    target = tmp_path / "out.sarif"
+    code, _ = run(GAPPY, "--format", "sarif", "--output", str(target))
+    assert code == 1
+    sarif = json.loads(target.read_text())
+    assert sarif["version"] == "2.1.0"
+    [run_] = sarif["runs"]
+    rule_ids = {r["id"] for r in run_["tool"]["driver"]["rules"]}
+    assert {r["ruleId"] for r in run_["results"]} == EXPECTED_GAPS <= rule_ids
+    assert all(r["level"] in ("error", "warning", "note") for r in run_["results"])
+    uri = run_["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+    assert uri.endswith("gappy_aws/__main__.py")
+
+
+def test_junit_has_a_failure_per_gap(tmp_path: Path) -> None:
+    target = tmp_path / "junit.xml"
+    code, _ = run(GAPPY, "--format", "junit", "--output", str(target))
+    assert code == 1
+    root = ET.parse(target).getroot()
+    failures = root.findall(".//failure")
+    assert int(root.get("failures", "0")) == len(failures) >= len(EXPECTED_GAPS)
+    classes = {case.get("classname") for case in root.iter("testcase") if case.find("failure") is not None}
+    assert classes == EXPECTED_GAPS
+
+
+def test_table_is_the_default() -> None:
+    code, out = run(GAPPY)
+    assert code == 1
+    assert "AWS-TRAIL-002" in out and "failed" in out
+
+
+def test_program_errors_are_summarised_in_one_line_with_exit_2() -> None:
+    result = runner.invoke(app, ["check", str(PROGRAMS / "broken")])
+    assert result.exit_code == 2
+    message = " ".join((result.stderr or result.stdout).split())
+    assert "program failed: KeyError: 'retentionDays' (at __main__.py:5)" in message
+    assert "Traceback" not in message
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["/nonexistent/program"], "no such directory"),
+        ([str(PROGRAMS)], "no __main__.py"),
+        ([GAPPY, "--config", "novalue"], "expected KEY=VALUE"),
+        ([GAPPY, "--stack-config", "/nonexistent.yaml"], "no such stack config file"),
+    ],
+)
+def test_usage_errors_exit_2(args: list[str], message: str) -> None:
+    result = runner.invoke(app, ["check", *args])
+    assert result.exit_code == 2
+    assert message in " ".join((result.stderr or result.stdout).split())
+
+
+def test_unknown_invokes_are_reported_not_crashed_on() -> None:
+    project = PROGRAMS / "project_with_main"
+    result = runner.invoke(app, ["check", str(project), "--stack-config",
+                                 str(project / "Pulumi.dev.yaml"), "--format", "json"])
+    document = json.loads(result.stdout)
+    assert document["notes"] == ["invoke aws:ec2/getAmi:getAmi is not mocked; the program saw an "
+                                 "empty result"]
+    trail = next(f for f in document["findings"] if f["control"] == "AWS-TRAIL-002")
+    assert trail["status"] == "passed"
+    retention = [f for f in document["findings"] if f["control"] == "AWS-LOGS-001"]
+    assert retention[0]["status"] == "passed"  # 400 days from the stack config
+
+
+def test_config_overrides_change_the_rendering() -> None:
+    project = PROGRAMS / "project_with_main"
+    result = runner.invoke(app, ["check", str(project), "--stack-config",
+                                 str(project / "Pulumi.dev.yaml"), "--config", "logRetention=14",
+                                 "--format", "json"])
+    retention = [f for f in json.loads(result.stdout)["findings"] if f["control"] == "AWS-LOGS-001"]
+    assert retention[0]["status"] == "failed"
