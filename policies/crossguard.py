@@ -16,6 +16,7 @@ from typing import Any
 
 from pulumi_policy import (
     EnforcementLevel,
+    Policy,
     PolicyConfigSchema,
     PolicyResource,
     ResourceValidationArgs,
@@ -36,7 +37,7 @@ from policies.static.engine import (
     run_graph_rule,
     run_resource_rule,
 )
-from prewire.render.graph import Graph, Resource
+from prewire.graph import Graph, Resource
 from prewire.vocabulary import Severity
 
 ReportViolation = Callable[[str, str | None], None]
@@ -107,9 +108,9 @@ def _stack_validator(rule: StaticRule) -> Callable[[StackValidationArgs, ReportV
     return validate
 
 
-def build_policies() -> list[ResourceValidationPolicy | StackValidationPolicy]:
+def build_policies() -> list[Policy]:
     load_rules()
-    policies: list[ResourceValidationPolicy | StackValidationPolicy] = []
+    policies: list[Policy] = []
     for rule in sorted(RULES, key=lambda r: r.control_id):
         control = get(rule.control_id)
         common: dict[str, Any] = {

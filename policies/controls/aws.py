@@ -19,7 +19,7 @@ STORE_SOURCES = (
     E.ECS_TASK_FILES,
 )
 
-# -- CloudTrail --------------------------------------------------------------------------------
+# -- CloudTrail -----------------------------------------------------------------------------------
 control(
     "AWS-TRAIL-001",
     "A multi-region CloudTrail trail is logging",
@@ -95,7 +95,7 @@ control(
     provided_by=(t.AWS_AUDIT_TRAIL,),
 )
 
-# -- audit and evidence stores ---------------------------------------------------------------------
+# -- audit and evidence stores --------------------------------------------------------------------
 control(
     "AWS-STORE-001",
     "A locked evidence store exists",
@@ -168,7 +168,7 @@ control(
     "AWS-STORE-007",
     "No lifecycle rule expires audit logs before the retention period",
     S.HIGH,
-    TRAIL_SOURCES + (E.VPC_FLOW_LOGS,),
+    (*TRAIL_SOURCES, E.VPC_FLOW_LOGS),
     "Anti-forensics by automation: a lifecycle rule silently destroys the logs an "
     "investigation needs.",
     "Remove expiration rules on the audit store or set them beyond the retention period.",
@@ -186,7 +186,7 @@ control(
     provided_by=(t.AWS_LOCKED_BUCKET,),
 )
 
-# -- network -----------------------------------------------------------------------------------------
+# -- network --------------------------------------------------------------------------------------
 control(
     "AWS-FLOW-001",
     "Every VPC has flow logs",
@@ -229,7 +229,7 @@ control(
     provided_by=(t.AWS_ISOLATION,),
 )
 
-# -- detection ---------------------------------------------------------------------------------------
+# -- detection ------------------------------------------------------------------------------------
 control(
     "AWS-GUARDDUTY-001",
     "GuardDuty is enabled",
@@ -264,7 +264,7 @@ control(
     provided_by=(t.AWS_THREAT_DETECTION,),
 )
 
-# -- snapshots ---------------------------------------------------------------------------------------
+# -- snapshots ------------------------------------------------------------------------------------
 control(
     "AWS-SNAP-001",
     "Snapshots are automated for tagged workloads",
@@ -285,7 +285,7 @@ control(
     provided_by=(t.AWS_SNAPSHOT_AUTOMATION,),
 )
 
-# -- identity ----------------------------------------------------------------------------------------
+# -- identity -------------------------------------------------------------------------------------
 control(
     "AWS-IAM-001",
     "A quarantine deny-all policy exists",
@@ -334,7 +334,7 @@ control(
     provided_by=(t.AWS_IDENTITIES,),
 )
 
-# -- workloads ---------------------------------------------------------------------------------------
+# -- workloads ------------------------------------------------------------------------------------
 control(
     "AWS-EKS-001",
     "EKS clusters log all five control-plane log types",

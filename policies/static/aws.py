@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 from typing import Any
 
@@ -16,7 +17,7 @@ from policies.static.engine import (
     resource_rule,
     statements,
 )
-from prewire.render.graph import Graph, Resource
+from prewire.graph import Graph, Resource
 
 EKS_LOG_TYPES = frozenset({"api", "audit", "authenticator", "controllerManager", "scheduler"})
 FLOW_FIELDS = ("${instance-id}", "${pkt-srcaddr}", "${pkt-dstaddr}", "${flow-direction}")
@@ -72,12 +73,49 @@ def _stores(graph: Graph) -> list[Resource]:
     return list(seen.values())
 
 
+def lock_settings(config: Resource) -> tuple[str | None, int]:
+    """(mode, days) of an Object Lock configuration's default retention."""
+    retention = (config.get("rule") or {}).get("defaultRetention") or {}
+    days = int(retention.get("days") or 0) + 365 * int(retention.get("years") or 0)
+    return retention.get("mode"), days
+
+
+def lock_problem(config: Resource, context: Context) -> str | None:
+    mode, days = lock_settings(config)
+    if mode is None:
+        return "no Object Lock default retention"
+    if mode != "COMPLIANCE":
+        return f"Object Lock in {mode} mode: privileged users can delete"
+    if days < context.retention_days:
+        return f"retention {days} days, required {context.retention_days}"
+    return None
+
+
+def lifecycle_problem(config: Resource, context: Context) -> str | None:
+    for rule in as_list(config.get("rules")):
+        if rule.get("status", "Enabled") != "Enabled":
+            continue
+        for key in ("expiration", "noncurrentVersionExpiration"):
+            for entry in as_list(rule.get(key)):
+                days = entry.get("days") or entry.get("noncurrentDays")
+                if days is not None and int(days) < context.retention_days:
+                    return (
+                        f"lifecycle rule {rule.get('id', '?')} deletes objects after "
+                        f"{int(days)} days, before the {context.retention_days}-day retention"
+                    )
+    return None
+
+
+def multi_region_problem(trail: Resource) -> str | None:
+    if trail.get("isMultiRegionTrail") is True and trail.get("enableLogging") is not False:
+        return None
+    return f"{trail.name} is not a logging multi-region trail"
+
+
 def _lock(graph: Graph, bucket: Resource) -> tuple[str | None, int]:
     """(mode, days) of the bucket's default Object Lock retention."""
     for config in _config_of(graph, bucket, t.S3_OBJECT_LOCK):
-        retention = (config.get("rule") or {}).get("defaultRetention") or {}
-        days = int(retention.get("days") or 0) + 365 * int(retention.get("years") or 0)
-        return retention.get("mode"), days
+        return lock_settings(config)
     return None, 0
 
 
@@ -85,7 +123,8 @@ def _per_store(graph: Graph, check: Any) -> list[Verdict]:
     return [Verdict(bucket, check(bucket)) for bucket in _stores(graph)]
 
 
-def _selects(trail: Resource, resource_type: str) -> bool:
+def selects(trail: Resource, resource_type: str) -> bool:
+    """Whether the trail records data events for `resource_type` (e.g. AWS::S3::Object)."""
     for selector in as_list(trail.get("advancedEventSelectors")):
         fields = {f.get("field"): f for f in as_list(selector.get("fieldSelectors"))}
         types = as_list(fields.get("resources.type", {}).get("equals"))
@@ -103,10 +142,8 @@ def _known_vpcs(graph: Graph) -> set[str]:
     vpcs |= {str(f.get("vpcId")) for f in graph.of_type(t.FLOW_LOG) if f.get("vpcId")}
     configured = graph.config.get("prewire:aws.vpcIds")
     if configured:
-        try:
+        with contextlib.suppress(ValueError, TypeError):
             vpcs |= {str(v) for v in json.loads(configured)}
-        except (ValueError, TypeError):
-            pass
     return vpcs
 
 
@@ -168,14 +205,10 @@ def multi_region_trail(graph: Graph, context: Context) -> list[Verdict]:
     trails = graph.of_type(t.CLOUDTRAIL)
     if not trails:
         return [Verdict(None, "no CloudTrail trail in the program")]
-    logging = [
-        tr
-        for tr in trails
-        if tr.get("isMultiRegionTrail") is True and tr.get("enableLogging") is not False
-    ]
+    logging = [tr for tr in trails if multi_region_problem(tr) is None]
     if logging:
         return [Verdict(tr, None, f"{tr.name} is multi-region and logging") for tr in logging]
-    return [Verdict(tr, f"{tr.name} is not a logging multi-region trail") for tr in trails]
+    return [Verdict(tr, multi_region_problem(tr)) for tr in trails]
 
 
 @resource_rule("AWS-TRAIL-002", t.CLOUDTRAIL)
@@ -196,7 +229,7 @@ def trail_cloudwatch(trail: Resource, context: Context) -> str | None:
 @graph_rule("AWS-TRAIL-005")
 def trail_s3_data_events(graph: Graph, context: Context) -> list[Verdict]:
     trails = graph.of_type(t.CLOUDTRAIL)
-    selecting = [tr for tr in trails if _selects(tr, "AWS::S3::Object")]
+    selecting = [tr for tr in trails if selects(tr, "AWS::S3::Object")]
     if not trails:
         return []
     if selecting:
@@ -207,7 +240,7 @@ def trail_s3_data_events(graph: Graph, context: Context) -> list[Verdict]:
 @graph_rule("AWS-TRAIL-006")
 def trail_lambda_data_events(graph: Graph, context: Context) -> list[Verdict]:
     trails = graph.of_type(t.CLOUDTRAIL)
-    selecting = [tr for tr in trails if _selects(tr, "AWS::Lambda::Function")]
+    selecting = [tr for tr in trails if selects(tr, "AWS::Lambda::Function")]
     if not trails:
         return []
     if selecting:
@@ -242,14 +275,8 @@ def locked_evidence_store(graph: Graph, context: Context) -> list[Verdict]:
 @graph_rule("AWS-STORE-002")
 def stores_locked_for_retention(graph: Graph, context: Context) -> list[Verdict]:
     def check(bucket: Resource) -> str | None:
-        mode, days = _lock(graph, bucket)
-        if mode is None:
-            return "no Object Lock default retention"
-        if mode != "COMPLIANCE":
-            return f"Object Lock in {mode} mode: privileged users can delete"
-        if days < context.retention_days:
-            return f"retention {days} days, required {context.retention_days}"
-        return None
+        configs = _config_of(graph, bucket, t.S3_OBJECT_LOCK)
+        return lock_problem(configs[0], context) if configs else "no Object Lock default retention"
 
     return _per_store(graph, check)
 
@@ -312,19 +339,10 @@ def stores_tls_only(graph: Graph, context: Context) -> list[Verdict]:
 @graph_rule("AWS-STORE-007")
 def no_early_expiry(graph: Graph, context: Context) -> list[Verdict]:
     def check(bucket: Resource) -> str | None:
-        for config in _config_of(graph, bucket, t.S3_LIFECYCLE):
-            for rule in as_list(config.get("rules")):
-                if rule.get("status", "Enabled") != "Enabled":
-                    continue
-                for key in ("expiration", "noncurrentVersionExpiration"):
-                    for entry in as_list(rule.get(key)):
-                        days = entry.get("days") or entry.get("noncurrentDays")
-                        if days is not None and int(days) < context.retention_days:
-                            return (
-                                f"lifecycle rule {rule.get('id', '?')} deletes objects after "
-                                f"{int(days)} days, before the {context.retention_days}-day retention"
-                            )
-        return None
+        problems = [
+            lifecycle_problem(c, context) for c in _config_of(graph, bucket, t.S3_LIFECYCLE)
+        ]
+        return next((p for p in problems if p), None)
 
     return _per_store(graph, check)
 

@@ -19,8 +19,8 @@ from typing import Any, Final
 
 from policies.catalogue import get, load_catalogue
 from policies.findings import Finding, Status
+from prewire.graph import Graph, Resource
 from prewire.registry import Registry
-from prewire.render.graph import Graph, Resource
 from prewire.vocabulary import Cloud
 
 DEFAULT_RETENTION_DAYS = 365
@@ -54,7 +54,7 @@ class Verdict:
     note: str = ""
 
 
-ResourceCheck = Callable[[Resource, Context], "str | None | _NotApplicable"]
+ResourceCheck = Callable[[Resource, Context], "str | _NotApplicable | None"]
 GraphCheck = Callable[[Graph, Context], list[Verdict]]
 
 

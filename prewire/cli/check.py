@@ -59,7 +59,7 @@ def check(
         for i in graph.unanswered_invokes
     ]
     if with_checkov:
-        from policies.checkov.run import run_checkov
+        from policies.checkov_run import run_checkov
 
         checkov = run_checkov(graph)
         findings += checkov.findings

@@ -22,7 +22,7 @@ class Inventory:
 def take(clients: AwsClients, evidence_bucket: str | None) -> Inventory:
     ec2 = clients.ec2
     instances = {
-        i["InstanceId"]: i["State"]["Name"]
+        i["InstanceId"]: str(i["State"]["Name"])
         for page in ec2.get_paginator("describe_instances").paginate()
         for r in page["Reservations"]
         for i in r["Instances"]

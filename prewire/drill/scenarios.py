@@ -423,7 +423,7 @@ def _eks_attack(account: PreparedAccount, start: datetime) -> None:
     group = f"/aws/eks/{account.victim.eks_cluster}/cluster"
     logs.create_log_group(logGroupName=group)
     logs.create_log_stream(logGroupName=group, logStreamName="kube-apiserver-audit-drill")
-    events = [
+    events: list[Any] = [
         {"timestamp": int((start + timedelta(minutes=n)).timestamp() * 1000), "message": message}
         for n, message in enumerate(
             (

@@ -17,7 +17,7 @@ from typing import Any
 from pulumi.runtime import Mocks
 from pulumi.runtime.mocks import MockCallArgs, MockResourceArgs
 
-from prewire.render.graph import Invoke
+from prewire.graph import Invoke
 
 ACCOUNT_ID = "123456789012"
 DEFAULT_REGION = "us-east-1"

@@ -24,7 +24,7 @@ from pulumi.runtime.settings import ROOT, SETTINGS
 from pulumi.runtime.stack import run_pulumi_func
 from pulumi.runtime.sync_await import _sync_await
 
-from prewire.render.graph import Graph, Resource
+from prewire.graph import Graph, Resource
 from prewire.render.mocks import DEFAULT_REGION, RenderMocks
 
 KIT_ROOT = Path(__file__).resolve().parents[2]

@@ -98,9 +98,8 @@ def _timeline_svg(report: Report) -> str:
         w = max(((row.seconds or 0.0) / span) * (width - label_width - 10), 3)
         colour = colours.get(row.status, "#616161")
         title = html.escape(f"{row.group}: {row.label} ({row.status}, {_seconds(row.seconds)})")
-        parts.append(
-            f'<text x="4" y="{y + 13}" font-size="11">{html.escape((row.group + ": " + row.label)[:52])}</text>'
-        )
+        label = html.escape(f"{row.group}: {row.label}"[:52])
+        parts.append(f'<text x="4" y="{y + 13}" font-size="11">{label}</text>')
         parts.append(
             f'<rect x="{x:.1f}" y="{y}" width="{w:.1f}" height="{bar}" fill="{colour}">'
             f"<title>{title}</title></rect>"

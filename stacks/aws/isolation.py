@@ -28,6 +28,7 @@ ALL_TRAFFIC: list[aws.ec2.SecurityGroupIngressArgsDict] = [
         "to_port": 0,
         "cidr_blocks": ["0.0.0.0/0"],
         "ipv6_cidr_blocks": ["::/0"],
+        "description": "all traffic: flows through this group are untracked",
     },
 ]
 

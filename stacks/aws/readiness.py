@@ -78,7 +78,11 @@ class ForensicReadiness(pulumi.ComponentResource):
             ),
             here,
         )
-        access_logs = AccessLogBucket(f"{name}-access-logs", AccessLogBucketArgs(env=env), here)
+        access_logs = AccessLogBucket(
+            f"{name}-access-logs",
+            AccessLogBucketArgs(env=env, retention_days=args.retention_days),
+            here,
+        )
         identities = ResponderIdentities(
             f"{name}-identities",
             ResponderIdentitiesArgs(

@@ -109,6 +109,11 @@ class ResponseWiring(pulumi.ComponentResource):
                                 "Resource": f"{v[0]}:*",
                             },
                             {"Effect": "Allow", "Action": "sqs:SendMessage", "Resource": v[1]},
+                            {
+                                "Effect": "Allow",
+                                "Action": ["xray:PutTraceSegments", "xray:PutTelemetryRecords"],
+                                "Resource": "*",
+                            },
                         ]
                     )
                 )
@@ -131,6 +136,7 @@ class ResponseWiring(pulumi.ComponentResource):
                 "variables": {"PREWIRE_AUTO_CONTAIN": "true" if args.auto_contain else "false"}
             },
             dead_letter_config={"target_arn": self.dead_letters.arn},
+            tracing_config={"mode": "Active"},
             logging_config={"log_format": "JSON", "log_group": function_logs.name},
             tags=tags,
             opts=child(self, depends_on=[runtime_policy]),

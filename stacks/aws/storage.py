@@ -85,6 +85,7 @@ def _enforce_owner(name: str, bucket: aws.s3.Bucket, parent: pulumi.Resource) ->
 @dataclass
 class AccessLogBucketArgs:
     env: pulumi.Input[AwsEnv]
+    retention_days: int
 
 
 class AccessLogBucket(pulumi.ComponentResource):
@@ -113,6 +114,22 @@ class AccessLogBucket(pulumi.ComponentResource):
         )
         public_access = _block_public_access(name, self.bucket, self)
         _enforce_owner(name, self.bucket, self)
+        # Access logs are operational, not evidence: they expire after the retention period.
+        aws.s3.BucketLifecycleConfiguration(
+            f"{name}-lifecycle",
+            bucket=self.bucket.id,
+            rules=[
+                {
+                    "id": "expire-access-logs",
+                    "status": "Enabled",
+                    "filter": {"prefix": ""},
+                    "expiration": {"days": args.retention_days},
+                    "noncurrent_version_expiration": {"noncurrent_days": 30},
+                    "abort_incomplete_multipart_upload": {"days_after_initiation": 7},
+                }
+            ],
+            opts=child(self),
+        )
         self.policy = aws.s3.BucketPolicy(
             f"{name}-policy",
             bucket=self.bucket.id,

@@ -16,13 +16,39 @@ PROGRAMS = Path(__file__).resolve().parents[1] / "fixtures" / "programs"
 GAPPY = str(PROGRAMS / "gappy_aws")
 
 EXPECTED_GAPS = {
-    "AWS-TRAIL-001", "AWS-TRAIL-002", "AWS-TRAIL-003", "AWS-TRAIL-004", "AWS-TRAIL-005",
-    "AWS-TRAIL-006", "AWS-TRAIL-007", "AWS-STORE-001", "AWS-STORE-002", "AWS-STORE-003",
-    "AWS-STORE-004", "AWS-STORE-005", "AWS-STORE-006", "AWS-STORE-007", "AWS-STORE-008",
-    "AWS-FLOW-001", "AWS-ISO-001", "AWS-ISO-002", "AWS-GUARDDUTY-001", "AWS-CONFIG-001",
-    "AWS-SNAP-001", "AWS-IAM-001", "AWS-IAM-002", "AWS-EKS-001", "AWS-EKS-002",
-    "AWS-LAMBDA-001", "AWS-LAMBDA-002", "AWS-ECS-001", "AWS-ECS-002", "AWS-SSM-001",
-    "AWS-LOGS-001", "AWS-EBS-001", "AWS-RESP-001",
+    "AWS-TRAIL-001",
+    "AWS-TRAIL-002",
+    "AWS-TRAIL-003",
+    "AWS-TRAIL-004",
+    "AWS-TRAIL-005",
+    "AWS-TRAIL-006",
+    "AWS-TRAIL-007",
+    "AWS-STORE-001",
+    "AWS-STORE-002",
+    "AWS-STORE-003",
+    "AWS-STORE-004",
+    "AWS-STORE-005",
+    "AWS-STORE-006",
+    "AWS-STORE-007",
+    "AWS-STORE-008",
+    "AWS-FLOW-001",
+    "AWS-ISO-001",
+    "AWS-ISO-002",
+    "AWS-GUARDDUTY-001",
+    "AWS-CONFIG-001",
+    "AWS-SNAP-001",
+    "AWS-IAM-001",
+    "AWS-IAM-002",
+    "AWS-EKS-001",
+    "AWS-EKS-002",
+    "AWS-LAMBDA-001",
+    "AWS-LAMBDA-002",
+    "AWS-ECS-001",
+    "AWS-ECS-002",
+    "AWS-SSM-001",
+    "AWS-LOGS-001",
+    "AWS-EBS-001",
+    "AWS-RESP-001",
 }
 
 
@@ -45,8 +71,17 @@ def test_a_raw_program_gets_a_failed_finding_for_each_gap() -> None:
     failed = {f["control"] for f in document["findings"] if f["status"] == "failed"}
     assert failed == EXPECTED_GAPS
     finding = next(f for f in document["findings"] if f["control"] == "AWS-STORE-007")
-    assert set(finding) >= {"control", "title", "severity", "status", "cloud", "resource",
-                            "evidence_sources", "message", "remediation"}
+    assert set(finding) >= {
+        "control",
+        "title",
+        "severity",
+        "status",
+        "cloud",
+        "resource",
+        "evidence_sources",
+        "message",
+        "remediation",
+    }
     assert finding["resource"] == "aws:s3/bucket:Bucket::trail-logs"
     assert "30 days" in finding["message"]
     presence = next(f for f in document["findings"] if f["control"] == "AWS-GUARDDUTY-001")
@@ -55,9 +90,15 @@ def test_a_raw_program_gets_a_failed_finding_for_each_gap() -> None:
 
 def test_fail_on_sets_the_threshold_for_exit_1() -> None:
     assert run(GAPPY, "--format", "json", "--fail-on", "critical")[0] == 1
-    code, _ = run(str(PROGRAMS / "project_with_main"), "--stack-config",
-                  str(PROGRAMS / "project_with_main" / "Pulumi.dev.yaml"), "--fail-on", "critical",
-                  "--format", "json")
+    code, _ = run(
+        str(PROGRAMS / "project_with_main"),
+        "--stack-config",
+        str(PROGRAMS / "project_with_main" / "Pulumi.dev.yaml"),
+        "--fail-on",
+        "critical",
+        "--format",
+        "json",
+    )
     assert code == 1  # the nested program has no locked evidence store (critical)
 
 
@@ -82,7 +123,9 @@ def test_junit_has_a_failure_per_gap(tmp_path: Path) -> None:
     root = ET.parse(target).getroot()
     failures = root.findall(".//failure")
     assert int(root.get("failures", "0")) == len(failures) >= len(EXPECTED_GAPS)
-    classes = {case.get("classname") for case in root.iter("testcase") if case.find("failure") is not None}
+    classes = {
+        case.get("classname") for case in root.iter("testcase") if case.find("failure") is not None
+    }
     assert classes == EXPECTED_GAPS
 
 
@@ -117,11 +160,21 @@ def test_usage_errors_exit_2(args: list[str], message: str) -> None:
 
 def test_unknown_invokes_are_reported_not_crashed_on() -> None:
     project = PROGRAMS / "project_with_main"
-    result = runner.invoke(app, ["check", str(project), "--stack-config",
-                                 str(project / "Pulumi.dev.yaml"), "--format", "json"])
+    result = runner.invoke(
+        app,
+        [
+            "check",
+            str(project),
+            "--stack-config",
+            str(project / "Pulumi.dev.yaml"),
+            "--format",
+            "json",
+        ],
+    )
     document = json.loads(result.stdout)
-    assert document["notes"] == ["invoke aws:ec2/getAmi:getAmi is not mocked; the program saw an "
-                                 "empty result"]
+    assert document["notes"] == [
+        "invoke aws:ec2/getAmi:getAmi is not mocked; the program saw an empty result"
+    ]
     trail = next(f for f in document["findings"] if f["control"] == "AWS-TRAIL-002")
     assert trail["status"] == "passed"
     retention = [f for f in document["findings"] if f["control"] == "AWS-LOGS-001"]
@@ -130,8 +183,18 @@ def test_unknown_invokes_are_reported_not_crashed_on() -> None:
 
 def test_config_overrides_change_the_rendering() -> None:
     project = PROGRAMS / "project_with_main"
-    result = runner.invoke(app, ["check", str(project), "--stack-config",
-                                 str(project / "Pulumi.dev.yaml"), "--config", "logRetention=14",
-                                 "--format", "json"])
+    result = runner.invoke(
+        app,
+        [
+            "check",
+            str(project),
+            "--stack-config",
+            str(project / "Pulumi.dev.yaml"),
+            "--config",
+            "logRetention=14",
+            "--format",
+            "json",
+        ],
+    )
     retention = [f for f in json.loads(result.stdout)["findings"] if f["control"] == "AWS-LOGS-001"]
     assert retention[0]["status"] == "failed"

@@ -17,28 +17,74 @@ VPC = "vpc-0a1b2c3d4e5f60718"
 
 
 def resource(token: str, name: str, inputs: dict[str, Any], **outputs: Any) -> Resource:
-    return Resource(urn=f"urn:pulumi:test::prewire::{token}::{name}", type=token, name=name,
-                    inputs=inputs, outputs={"id": f"{name}-id", **outputs})
+    return Resource(
+        urn=f"urn:pulumi:test::prewire::{token}::{name}",
+        type=token,
+        name=name,
+        inputs=inputs,
+        outputs={"id": f"{name}-id", **outputs},
+    )
 
 
 WORKLOADS = [
     resource(t.VPC, "app-vpc", {"cidrBlock": "10.0.0.0/16"}, id=VPC),
-    resource(t.EKS_CLUSTER, "app-eks", {"name": "app-eks", "enabledClusterLogTypes": [
-        "api", "audit", "authenticator", "controllerManager", "scheduler"]}),
-    resource(t.LOG_GROUP, "app-eks-logs", {"name": "/aws/eks/app-eks/cluster",
-                                           "retentionInDays": 365}),
-    resource(t.ECS_CLUSTER, "app-ecs", {"configuration": {"executeCommandConfiguration": {
-        "logging": "OVERRIDE", "logConfiguration": {"cloudWatchLogGroupName": "/ecs/exec"}}}}),
-    resource(t.ECS_TASK_DEFINITION, "app-task", {"containerDefinitions": json.dumps([
-        {"name": "web", "image": "nginx", "logConfiguration": {"logDriver": "awslogs"}}])}),
-    resource(t.EC2_INSTANCE, "app-db", {"tags": {"prewire:critical": "true"},
-                                        "rootBlockDevice": {"deleteOnTermination": False},
-                                        "ebsBlockDevices": [{"deviceName": "/dev/xvdf",
-                                                             "deleteOnTermination": False}]}),
-    resource(t.AUTOSCALING_GROUP, "app-asg", {
-        "tags": [{"key": "prewire:critical", "value": "true", "propagateAtLaunch": True}],
-        "initialLifecycleHooks": [{"name": "hold",
-                                   "lifecycleTransition": "autoscaling:EC2_INSTANCE_TERMINATING"}]}),
+    resource(
+        t.EKS_CLUSTER,
+        "app-eks",
+        {
+            "name": "app-eks",
+            "enabledClusterLogTypes": [
+                "api",
+                "audit",
+                "authenticator",
+                "controllerManager",
+                "scheduler",
+            ],
+        },
+    ),
+    resource(
+        t.LOG_GROUP, "app-eks-logs", {"name": "/aws/eks/app-eks/cluster", "retentionInDays": 365}
+    ),
+    resource(
+        t.ECS_CLUSTER,
+        "app-ecs",
+        {
+            "configuration": {
+                "executeCommandConfiguration": {
+                    "logging": "OVERRIDE",
+                    "logConfiguration": {"cloudWatchLogGroupName": "/ecs/exec"},
+                }
+            }
+        },
+    ),
+    resource(
+        t.ECS_TASK_DEFINITION,
+        "app-task",
+        {
+            "containerDefinitions": json.dumps(
+                [{"name": "web", "image": "nginx", "logConfiguration": {"logDriver": "awslogs"}}]
+            )
+        },
+    ),
+    resource(
+        t.EC2_INSTANCE,
+        "app-db",
+        {
+            "tags": {"prewire:critical": "true"},
+            "rootBlockDevice": {"deleteOnTermination": False},
+            "ebsBlockDevices": [{"deviceName": "/dev/xvdf", "deleteOnTermination": False}],
+        },
+    ),
+    resource(
+        t.AUTOSCALING_GROUP,
+        "app-asg",
+        {
+            "tags": [{"key": "prewire:critical", "value": "true", "propagateAtLaunch": True}],
+            "initialLifecycleHooks": [
+                {"name": "hold", "lifecycleTransition": "autoscaling:EC2_INSTANCE_TERMINATING"}
+            ],
+        },
+    ),
 ]
 
 
@@ -61,8 +107,10 @@ def change(token: str, name_part: str, **inputs: Any) -> Mutation:
         updated = {k: v for k, v in {**target.inputs, **inputs}.items() if v is not None}
         # The (mocked) provider echoes inputs into outputs; keep the two consistent.
         outputs = {k: v for k, v in {**target.outputs, **inputs}.items() if v is not None}
-        resources = [dataclasses.replace(r, inputs=updated, outputs=outputs) if r is target else r
-                     for r in graph.resources]
+        resources = [
+            dataclasses.replace(r, inputs=updated, outputs=outputs) if r is target else r
+            for r in graph.resources
+        ]
         return dataclasses.replace(graph, resources=resources)
 
     return mutate

@@ -26,26 +26,43 @@ PROGRAMS = Path(__file__).resolve().parents[1] / "fixtures" / "programs"
 
 
 def _options(protect: bool) -> PolicyResourceOptions:
-    return PolicyResourceOptions(protect=protect, ignore_changes=[], delete_before_replace=None,
-                                 aliases=[], custom_timeouts=PolicyCustomTimeouts(0, 0, 0),
-                                 additional_secret_outputs=[])
+    return PolicyResourceOptions(
+        protect=protect,
+        ignore_changes=[],
+        delete_before_replace=None,
+        aliases=[],
+        custom_timeouts=PolicyCustomTimeouts(0, 0, 0),
+        additional_secret_outputs=[],
+    )
 
 
-def validation_args(graph: Graph, config: dict[str, Any] | None = None) -> tuple[
-        list[ResourceValidationArgs], StackValidationArgs]:
+def validation_args(
+    graph: Graph, config: dict[str, Any] | None = None
+) -> tuple[list[ResourceValidationArgs], StackValidationArgs]:
     """What the Pulumi engine hands a policy pack for this graph."""
     config = config or {}
     policy_resources: dict[str, PolicyResource] = {}
     for r in graph:
         policy_resources[r.urn] = PolicyResource(
-            resource_type=r.type, props={**r.outputs, **r.inputs}, urn=r.urn, name=r.name,
-            opts=_options(r.protect), provider=None,
-            parent=policy_resources.get(r.parent or ""), dependencies=[
-                policy_resources[u] for u in r.dependencies if u in policy_resources],
-            property_dependencies={k: [policy_resources[u] for u in v if u in policy_resources]
-                                   for k, v in r.property_dependencies.items()})
-    resource_args = [ResourceValidationArgs(r.type, {**r.outputs, **r.inputs}, r.urn, r.name,
-                                            _options(r.protect), None, config) for r in graph]
+            resource_type=r.type,
+            props={**r.outputs, **r.inputs},
+            urn=r.urn,
+            name=r.name,
+            opts=_options(r.protect),
+            provider=None,
+            parent=policy_resources.get(r.parent or ""),
+            dependencies=[policy_resources[u] for u in r.dependencies if u in policy_resources],
+            property_dependencies={
+                k: [policy_resources[u] for u in v if u in policy_resources]
+                for k, v in r.property_dependencies.items()
+            },
+        )
+    resource_args = [
+        ResourceValidationArgs(
+            r.type, {**r.outputs, **r.inputs}, r.urn, r.name, _options(r.protect), None, config
+        )
+        for r in graph
+    ]
     return resource_args, StackValidationArgs(list(policy_resources.values()), config)
 
 
@@ -53,14 +70,15 @@ def violations(graph: Graph, config: dict[str, Any] | None = None) -> dict[str, 
     resource_args, stack_args = validation_args(graph, config)
     found: dict[str, list[str]] = {}
     for policy in build_policies():
+
         def report(message: str, urn: str | None = None, name: str = policy.name) -> None:
             found.setdefault(name.upper(), []).append(message)
 
         if isinstance(policy, ResourceValidationPolicy):
             for args in resource_args:
-                policy.validate(args, report)  # type: ignore[misc,operator]
+                policy.validate(args, report)
         elif isinstance(policy, StackValidationPolicy):
-            policy.validate(stack_args, report)  # type: ignore[misc,operator]
+            policy.validate(stack_args, report)
     return found
 
 

@@ -14,8 +14,9 @@ from prewire.render import Graph
 from prewire.vocabulary import Cloud
 from tests.policies.conftest import VPC, Mutation, add, change, remove, resource
 
-POLICY_DENY_ALL = json.dumps({"Version": "2012-10-17", "Statement": [
-    {"Effect": "Allow", "Action": "*", "Resource": "*"}]})
+POLICY_DENY_ALL = json.dumps(
+    {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}
+)
 S3_LIFECYCLE_RULE = [{"id": "tidy", "status": "Enabled", "expiration": [{"days": 30}]}]
 
 CASES: dict[str, Mutation] = {
@@ -23,26 +24,64 @@ CASES: dict[str, Mutation] = {
     "AWS-TRAIL-002": change(t.CLOUDTRAIL, "cloudtrail", enableLogFileValidation=False),
     "AWS-TRAIL-003": change(t.CLOUDTRAIL, "cloudtrail", kmsKeyId=None),
     "AWS-TRAIL-004": change(t.CLOUDTRAIL, "cloudtrail", cloudWatchLogsGroupArn=None),
-    "AWS-TRAIL-005": change(t.CLOUDTRAIL, "cloudtrail", advancedEventSelectors=[
-        {"name": "management", "fieldSelectors": [{"field": "eventCategory", "equals": ["Management"]}]},
-        {"name": "lambda", "fieldSelectors": [{"field": "resources.type",
-                                               "equals": ["AWS::Lambda::Function"]}]}]),
-    "AWS-TRAIL-006": change(t.CLOUDTRAIL, "cloudtrail", advancedEventSelectors=[
-        {"name": "s3", "fieldSelectors": [{"field": "resources.type", "equals": ["AWS::S3::Object"]}]}]),
+    "AWS-TRAIL-005": change(
+        t.CLOUDTRAIL,
+        "cloudtrail",
+        advancedEventSelectors=[
+            {
+                "name": "management",
+                "fieldSelectors": [{"field": "eventCategory", "equals": ["Management"]}],
+            },
+            {
+                "name": "lambda",
+                "fieldSelectors": [
+                    {"field": "resources.type", "equals": ["AWS::Lambda::Function"]}
+                ],
+            },
+        ],
+    ),
+    "AWS-TRAIL-006": change(
+        t.CLOUDTRAIL,
+        "cloudtrail",
+        advancedEventSelectors=[
+            {
+                "name": "s3",
+                "fieldSelectors": [{"field": "resources.type", "equals": ["AWS::S3::Object"]}],
+            }
+        ],
+    ),
     "AWS-TRAIL-007": change(t.CLOUDTRAIL, "cloudtrail", includeGlobalServiceEvents=False),
-    "AWS-STORE-001": change(t.S3_OBJECT_LOCK, "prewire-evidence",
-                            rule={"defaultRetention": {"mode": "GOVERNANCE", "days": 365}}),
-    "AWS-STORE-002": change(t.S3_OBJECT_LOCK, "prewire-audit",
-                            rule={"defaultRetention": {"mode": "COMPLIANCE", "days": 30}}),
-    "AWS-STORE-003": change(t.S3_VERSIONING, "prewire-audit",
-                            versioningConfiguration={"status": "Suspended"}),
-    "AWS-STORE-004": change(t.S3_ENCRYPTION, "prewire-evidence", rules=[
-        {"applyServerSideEncryptionByDefault": {"sseAlgorithm": "AES256"}}]),
+    "AWS-STORE-001": change(
+        t.S3_OBJECT_LOCK,
+        "prewire-evidence",
+        rule={"defaultRetention": {"mode": "GOVERNANCE", "days": 365}},
+    ),
+    "AWS-STORE-002": change(
+        t.S3_OBJECT_LOCK,
+        "prewire-audit",
+        rule={"defaultRetention": {"mode": "COMPLIANCE", "days": 30}},
+    ),
+    "AWS-STORE-003": change(
+        t.S3_VERSIONING, "prewire-audit", versioningConfiguration={"status": "Suspended"}
+    ),
+    "AWS-STORE-004": change(
+        t.S3_ENCRYPTION,
+        "prewire-evidence",
+        rules=[{"applyServerSideEncryptionByDefault": {"sseAlgorithm": "AES256"}}],
+    ),
     "AWS-STORE-005": change(t.S3_PUBLIC_ACCESS_BLOCK, "prewire-audit", restrictPublicBuckets=False),
-    "AWS-STORE-006": change(t.S3_POLICY, "prewire-evidence", policy=json.dumps(
-        {"Version": "2012-10-17", "Statement": []})),
-    "AWS-STORE-007": add(resource(t.S3_LIFECYCLE, "tidy-audit", {
-        "bucket": "prewire-audit-8362e60", "rules": S3_LIFECYCLE_RULE})),
+    "AWS-STORE-006": change(
+        t.S3_POLICY,
+        "prewire-evidence",
+        policy=json.dumps({"Version": "2012-10-17", "Statement": []}),
+    ),
+    "AWS-STORE-007": add(
+        resource(
+            t.S3_LIFECYCLE,
+            "tidy-audit",
+            {"bucket": "prewire-audit-8362e60", "rules": S3_LIFECYCLE_RULE},
+        )
+    ),
     "AWS-STORE-008": remove(t.S3_LOGGING, "prewire-evidence"),
     "AWS-FLOW-001": remove(t.FLOW_LOG, "vpc-0f1e2d3c4b5a69788"),
     "AWS-FLOW-002": change(t.FLOW_LOG, VPC, trafficType="REJECT"),
@@ -54,22 +93,56 @@ CASES: dict[str, Mutation] = {
     "AWS-SNAP-001": lambda g: remove(t.DLM_POLICY)(remove(t.BACKUP_SELECTION)(g)),
     "AWS-SNAP-002": remove(t.BACKUP_VAULT_LOCK),
     "AWS-IAM-001": remove(t.IAM_POLICY, "quarantine"),
-    "AWS-IAM-002": change(t.IAM_ROLE, "identities-break-glass", assumeRolePolicy=json.dumps(
-        {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole",
-                                                 "Principal": {"AWS": "arn:aws:iam::1:root"}}]})),
+    "AWS-IAM-002": change(
+        t.IAM_ROLE,
+        "identities-break-glass",
+        assumeRolePolicy=json.dumps(
+            {
+                "Version": "2012-10-17",
+                "Statement": [
+                    {
+                        "Effect": "Allow",
+                        "Action": "sts:AssumeRole",
+                        "Principal": {"AWS": "arn:aws:iam::1:root"},
+                    }
+                ],
+            }
+        ),
+    ),
     "AWS-IAM-003": change(t.IAM_ROLE, "identities-break-glass", maxSessionDuration=43200),
     "AWS-IAM-004": remove(t.EVENT_TARGET, "break-glass-used"),
-    "AWS-IAM-005": add(resource(t.IAM_ROLE_POLICY, "responder-extra", {
-        "role": "prewire-responder-eu-west-1", "policy": POLICY_DENY_ALL})),
+    "AWS-IAM-005": add(
+        resource(
+            t.IAM_ROLE_POLICY,
+            "responder-extra",
+            {"role": "prewire-responder-eu-west-1", "policy": POLICY_DENY_ALL},
+        )
+    ),
     "AWS-EKS-001": change(t.EKS_CLUSTER, "app-eks", enabledClusterLogTypes=["api", "audit"]),
     "AWS-EKS-002": change(t.LOG_GROUP, "app-eks-logs", retentionInDays=30),
     "AWS-LAMBDA-001": change(t.LAMBDA_FUNCTION, "responder", publish=False),
-    "AWS-LAMBDA-002": add(resource(t.IAM_ROLE_POLICY, "responder-cleanup", {
-        "role": "prewire-responder-eu-west-1", "policy": json.dumps({"Statement": [
-            {"Effect": "Allow", "Action": "lambda:DeleteFunction", "Resource": "*"}]})})),
+    "AWS-LAMBDA-002": add(
+        resource(
+            t.IAM_ROLE_POLICY,
+            "responder-cleanup",
+            {
+                "role": "prewire-responder-eu-west-1",
+                "policy": json.dumps(
+                    {
+                        "Statement": [
+                            {"Effect": "Allow", "Action": "lambda:DeleteFunction", "Resource": "*"}
+                        ]
+                    }
+                ),
+            },
+        )
+    ),
     "AWS-ECS-001": change(t.ECS_CLUSTER, "app-ecs", configuration=None),
-    "AWS-ECS-002": change(t.ECS_TASK_DEFINITION, "app-task", containerDefinitions=json.dumps(
-        [{"name": "web", "image": "nginx"}])),
+    "AWS-ECS-002": change(
+        t.ECS_TASK_DEFINITION,
+        "app-task",
+        containerDefinitions=json.dumps([{"name": "web", "image": "nginx"}]),
+    ),
     "AWS-SSM-001": remove(t.SSM_DOCUMENT),
     "AWS-LOGS-001": change(t.LOG_GROUP, "cloudtrail-logs", retentionInDays=7),
     "AWS-EBS-001": change(t.EC2_INSTANCE, "app-db", rootBlockDevice={"deleteOnTermination": True}),
@@ -104,6 +177,7 @@ def test_one_changed_property_fails(baseline: Graph, control_id: str) -> None:
 
 
 def test_non_critical_instances_are_not_judged(baseline: Graph) -> None:
-    graph = change(t.EC2_INSTANCE, "app-db", tags={}, rootBlockDevice={"deleteOnTermination": True})(
-        baseline)
+    graph = change(
+        t.EC2_INSTANCE, "app-db", tags={}, rootBlockDevice={"deleteOnTermination": True}
+    )(baseline)
     assert statuses(graph, "AWS-EBS-001") == set()
