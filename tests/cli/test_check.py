@@ -198,3 +198,23 @@ def test_config_overrides_change_the_rendering() -> None:
     )
     retention = [f for f in json.loads(result.stdout)["findings"] if f["control"] == "AWS-LOGS-001"]
     assert retention[0]["status"] == "failed"
+
+
+def test_with_checkov_merges_results_under_control_ids() -> None:
+    code, out = run(GAPPY, "--with-checkov", "--format", "json")
+    assert code == 1
+    document = json.loads(out)
+    checkov = [f for f in document["findings"] if f["source"] == "checkov"]
+    assert checkov, document["notes"]
+    trail = [f for f in checkov if f.get("checkov_id") == "CKV_AWS_36"]
+    assert trail and trail[0]["control"] == "AWS-TRAIL-002" and trail[0]["status"] == "failed"
+    assert any(n.startswith("checkov 3.3.30 ran") for n in document["notes"])
+
+
+def test_the_kits_stack_passes_checkov_too() -> None:
+    code, out = run("--with-checkov", "--format", "json")
+    document = json.loads(out)
+    assert code == 0
+    assert document["summary"]["failed"] == 0
+    waived = [f for f in document["findings"] if "accepted by design" in f["message"]]
+    assert waived and all(f["status"] == "passed" for f in waived)

@@ -1,0 +1,1 @@
+"""checkov loads every module here; see prewire_checks.py."""
