@@ -29,6 +29,8 @@ class Control:
     checkov: tuple[str, ...] = ()
     provided_by: tuple[str, ...] = ()
     """Type tokens of the prewire components that satisfy the control."""
+    live_only: bool = False
+    """Observable only in a deployed account (responder pre-flight), not in a program."""
 
 
 CONTROLS: Registry[str, Control] = Registry("control", key=lambda c: c.id)
@@ -45,6 +47,7 @@ def control(
     prowler: tuple[str, ...] = (),
     checkov: tuple[str, ...] = (),
     provided_by: tuple[str, ...] = (),
+    live_only: bool = False,
 ) -> Control:
     if not CONTROL_ID.match(id):
         raise ValueError(f"control id {id!r} does not look like AWS-AREA-001")
@@ -63,6 +66,7 @@ def control(
             prowler,
             checkov,
             provided_by,
+            live_only,
         )
     )
 

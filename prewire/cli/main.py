@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from prewire.cli import check, evidence, respond
+from prewire.cli import check, drill, evidence, respond
 
 app = typer.Typer(
     name="prewire",
@@ -15,6 +15,7 @@ app = typer.Typer(
 app.add_typer(respond.app, name="respond")
 app.add_typer(evidence.app, name="evidence")
 app.command("check")(check.check)
+app.command("drill")(drill.drill)
 
 
 @app.command("list")

@@ -37,6 +37,11 @@ def finding_rule(clients: AwsClients) -> str:
 
 
 def add_queue_target(clients: AwsClients, drill_id: str) -> Route:
+    """Route the stack's finding rule to a drill queue instead of its function.
+
+    Only for the emulator: moto would try to run the function in Docker. The rule (its pattern,
+    its severity threshold) is the stack's own; only the target changes.
+    """
     sqs = clients.client("sqs")
     url = sqs.create_queue(
         QueueName=f"{QUEUE_NAME}-{drill_id}"[:80], tags={"prewire:drill": drill_id}
@@ -45,9 +50,13 @@ def add_queue_target(clients: AwsClients, drill_id: str) -> Route:
         "QueueArn"
     ]
     rule = finding_rule(clients)
-    clients.client("events").put_targets(
-        Rule=rule, Targets=[{"Id": f"drill-{drill_id}"[:64], "Arn": arn}]
-    )
+    events = clients.client("events")
+    functions = [
+        t["Id"] for t in events.list_targets_by_rule(Rule=rule)["Targets"] if ":lambda:" in t["Arn"]
+    ]
+    if functions:
+        events.remove_targets(Rule=rule, Ids=functions)
+    events.put_targets(Rule=rule, Targets=[{"Id": f"drill-{drill_id}"[:64], "Arn": arn}])
     return Route(rule_name=rule, queue_url=url)
 
 
@@ -57,7 +66,7 @@ def remove_queue_target(clients: AwsClients, route: Route, drill_id: str) -> Non
 
 
 def inject(clients: AwsClients, detail: dict[str, Any]) -> None:
-    entry = envelope(detail, clients.region)
+    entry = envelope(detail)
     result = clients.client("events").put_events(Entries=[{**entry, "Detail": json.dumps(detail)}])
     if result.get("FailedEntryCount"):
         raise RoutingError(f"the event bus refused the finding: {result['Entries']}")

@@ -9,14 +9,12 @@ from typing import Any
 ACCOUNT = "123456789012"
 
 
-def event(detail: dict[str, Any], region: str) -> dict[str, Any]:
-    """The EventBridge envelope around a finding (`put_events` entry fields)."""
-    return {
-        "Source": "aws.guardduty",
-        "DetailType": "GuardDuty Finding",
-        "Detail": detail,
-        "Region": region,
-    }
+def event(detail: dict[str, Any]) -> dict[str, Any]:
+    """The EventBridge envelope around a finding (`put_events` entry fields).
+
+    Only the embedded emulator accepts `aws.*` sources from PutEvents; AWS reserves them.
+    """
+    return {"Source": "aws.guardduty", "DetailType": "GuardDuty Finding", "Detail": detail}
 
 
 def finding(

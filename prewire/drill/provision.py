@@ -464,6 +464,30 @@ def _queue_policy(run: _Run, r: Resource, i: dict[str, Any]) -> dict[str, str]:
     return {}
 
 
+def _lifecycle(i: dict[str, Any]) -> dict[str, Any]:
+    rules = []
+    for rule in i["rules"]:
+        converted: dict[str, Any] = {
+            "ID": rule["id"],
+            "Status": rule["status"],
+            "Filter": {"Prefix": (rule.get("filter") or {}).get("prefix", "")},
+        }
+        if rule.get("expiration"):
+            converted["Expiration"] = {"Days": int(rule["expiration"]["days"])}
+        if rule.get("noncurrentVersionExpiration"):
+            converted["NoncurrentVersionExpiration"] = {
+                "NoncurrentDays": int(rule["noncurrentVersionExpiration"]["noncurrentDays"])
+            }
+        if rule.get("abortIncompleteMultipartUpload"):
+            converted["AbortIncompleteMultipartUpload"] = {
+                "DaysAfterInitiation": int(
+                    rule["abortIncompleteMultipartUpload"]["daysAfterInitiation"]
+                )
+            }
+        rules.append(converted)
+    return {"LifecycleConfiguration": {"Rules": rules}}
+
+
 def _zip_archive(archive: dict[str, Any]) -> bytes:
     """Build the zip Pulumi would upload for an AssetArchive of folders."""
     buffer = io.BytesIO()
@@ -487,6 +511,7 @@ def _function(run: _Run, r: Resource, i: dict[str, Any]) -> dict[str, str]:
         "Environment": {"Variables": i.get("environment", {}).get("variables", {})},
         "Tags": _tags(i),
         "Description": i.get("description", ""),
+        "Publish": bool(i.get("publish")),
     }
     if i.get("deadLetterConfig"):
         params["DeadLetterConfig"] = {"TargetArn": i["deadLetterConfig"]["targetArn"]}
@@ -603,6 +628,7 @@ HANDLERS: dict[str, Handler] = {
         },
     ),
     t.S3_POLICY: _s3_call("put_bucket_policy", lambda i: {"Policy": i["policy"]}),
+    t.S3_LIFECYCLE: _s3_call("put_bucket_lifecycle_configuration", _lifecycle),
     t.LOG_GROUP: _log_group,
     t.IAM_ROLE: _role,
     t.IAM_ROLE_POLICY: _role_policy,

@@ -12,8 +12,14 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from policies.live.gate import describe, gate
 from prewire.drill import detection, inventory
-from prewire.drill.environment import PLACEHOLDER_VPC, PreparedAccount, stack_graph
+from prewire.drill.environment import (
+    PreparedAccount,
+    known_vpcs,
+    stack_graph,
+    stage_memory_tool,
+)
 from prewire.drill.provision import Provisioned, provision
 from prewire.drill.scenarios import SCENARIOS, NotVerifiable, Scenario, ScenarioRun
 from prewire.drill.timeline import Timeline, now
@@ -86,8 +92,9 @@ def run_drill(options: DrillOptions, progress: Progress = lambda _: None) -> Dri
         progress("provisioning the kit's AWS stack into the embedded emulator")
         with timeline.step("provision the readiness stack") as step:
             network = seed_network(clients, drill_id)
+            stage_memory_tool(clients)
             result.provisioned = provision(
-                stack_graph(options.region), clients, known={PLACEHOLDER_VPC: network.vpc_id}
+                stack_graph(options.region), clients, known=known_vpcs(clients, network)
             )
             step.detail = f"{len(result.provisioned.created)} resources created; not created: " + (
                 ", ".join(f"{k} ({v})" for k, v in result.provisioned.not_created.items()) or "none"
@@ -103,21 +110,25 @@ def run_drill(options: DrillOptions, progress: Progress = lambda _: None) -> Dri
         if options.sabotage:
             options.sabotage(account)
         progress("gating on the live readiness audit")
-        with timeline.step("readiness gate") as step:
-            problems = readiness_gate(account)
-            step.status = "ok" if not problems else "failed"
-            step.detail = "; ".join(problems) or "ready"
-        if problems:
-            report.checks.append(
-                Check(
-                    "drill",
-                    "target passes the readiness gate",
-                    "failed",
-                    "; ".join(problems),
-                    "Deploy the stack and fix the findings "
-                    "`prewire audit aws` lists before relying on responders.",
-                )
+        with timeline.step("readiness gate: live audit of the target") as step:
+            checked = gate(clients)
+            blocking = [describe(f) for f in checked.blocking]
+            step.status = "failed" if blocking else "ok"
+            step.detail = "; ".join(blocking) or (
+                f"ready ({len(checked.findings)} findings; {len(checked.reported)} reported, "
+                "none blocking)"
             )
+        report.checks.append(
+            Check(
+                "drill",
+                "target passes the readiness gate",
+                "failed" if blocking else "held",
+                "; ".join(blocking),
+                "Deploy the stack and fix what `prewire audit aws` lists before "
+                "relying on responders.",
+            )
+        )
+        report.notes += [f"readiness audit (not blocking): {describe(f)}" for f in checked.reported]
         route = detection.add_queue_target(clients, drill_id)
         responder = account.responder()
         for scenario in scenarios:
@@ -134,6 +145,7 @@ def run_drill(options: DrillOptions, progress: Progress = lambda _: None) -> Dri
         s.status != "failed" for s in timeline.steps
     )
     report.lessons = lessons(report)
+    report.generated_at = now()
     directory = options.report_dir or Path("drill-reports") / datetime.now(UTC).strftime(
         "%Y%m%dT%H%M%SZ"
     )
@@ -180,6 +192,8 @@ def _record(report: Report, scenario: Scenario, run: ScenarioRun) -> None:
             status, detail = ("held", "") if problem is None else ("failed", problem)
         except NotVerifiable as reason:
             status, detail = "not-verifiable", str(reason)
+        except Exception as error:  # the target is not in a state the check can even read
+            status, detail = "failed", f"could not check: {type(error).__name__}: {error}"
         report.checks.append(
             Check(scenario.name, expectation.name, status, detail, expectation.lesson)
         )
@@ -187,9 +201,3 @@ def _record(report: Report, scenario: Scenario, run: ScenarioRun) -> None:
     report.rows += custody_rows(scenario.name, entries)
     report.metrics.append(custody_metrics(scenario.name, entries, run.detected_at))
     report.artifacts += custody_artifacts(scenario.name, entries)
-
-
-def readiness_gate(account: PreparedAccount) -> list[str]:
-    from policies.live.gate import gate_problems
-
-    return gate_problems(account.clients)

@@ -16,6 +16,8 @@ where prewire depends on it (every item is a moto gap, corrected here and nowher
   knows neither the caller nor TLS) and treats every unmet condition as an explicit deny, which
   would refuse every write to a bucket that denies plain HTTP. The emulator therefore does not
   enforce conditional statements such as "evidence readable only by the responder roles".
+- UpdateDetector merges GuardDuty features by name, as AWS does; moto replaces the whole list, so
+  enabling features one at a time (as the Terraform provider does) would keep only the last.
 - AWS managed policies exist (moto loads them only when asked), so stacks can attach them.
 - Function code locations that GetFunction hands out can be downloaded: moto keeps the code in
   memory and returns an `awslambda-<region>-tasks` S3 URL nothing serves, so the emulator serves
@@ -139,6 +141,20 @@ def _fidelity_patches() -> None:
         )
 
     s3_backend.get_permission = get_permission
+
+    from moto.guardduty import models as guardduty_models
+
+    detector_class: Any = guardduty_models.Detector
+    replace_features = detector_class.update
+
+    def update(self: Any, enable: Any, frequency: Any, data_sources: Any, features: Any) -> None:
+        if features is not None:
+            merged = {f.get("name") or f.get("Name"): f for f in (self.features or [])}
+            merged.update({f.get("name") or f.get("Name"): f for f in features})
+            features = list(merged.values())
+        replace_features(self, enable, frequency, data_sources, features)
+
+    detector_class.update = update
 
 
 LAMBDA_CODE_PATH = "/_prewire/lambda-code/"

@@ -9,8 +9,6 @@ from typing import Any
 
 from prewire.evidence.custody import Entry
 
-# Actions whose success means the attacker's access was cut.
-CONTAINMENT_ACTIONS = frozenset({"isolate-instance", "quarantine-identity", "preserve-function"})
 SLOW_STEP_SECONDS = 30.0
 
 
@@ -106,11 +104,8 @@ def custody_rows(group: str, entries: Sequence[Entry]) -> list[Row]:
 
 
 def custody_metrics(group: str, entries: Sequence[Entry], detected_at: datetime | None) -> Metrics:
-    contained = [
-        entry_time(e)
-        for e in entries
-        if e.action in CONTAINMENT_ACTIONS and e.status in ("changed", "unchanged")
-    ]
+    # Responders mark the entry that cut the attacker off (isolation, quarantine, concurrency 0).
+    contained = [entry_time(e) for e in entries if e.state.get("contained")]
     evidence = [
         entry_time(e)
         for e in entries

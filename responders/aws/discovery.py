@@ -22,6 +22,9 @@ class Prewired:
     memory_tool_uri: str | None = None
     memory_tool_sha256: str | None = None
     forensic_account_id: str | None = None
+    responder_role_arn: str | None = None
+    break_glass_role_arn: str | None = None
+    retention_days: int | None = None
     isolation_groups: dict[str, str] = field(default_factory=dict)
     conversion_groups: dict[str, str] = field(default_factory=dict)
     discovered: bool = False
@@ -55,6 +58,11 @@ def discover(clients: AwsClients) -> Prewired:
         memory_tool_uri=values.get(parameters.MEMORY_TOOL_URI),
         memory_tool_sha256=values.get(parameters.MEMORY_TOOL_SHA256),
         forensic_account_id=values.get(parameters.FORENSIC_ACCOUNT_ID),
+        responder_role_arn=values.get(parameters.RESPONDER_ROLE_ARN),
+        break_glass_role_arn=values.get(parameters.BREAK_GLASS_ROLE_ARN),
+        retention_days=int(values[parameters.RETENTION_DAYS])
+        if values.get(parameters.RETENTION_DAYS, "").isdigit()
+        else None,
         isolation_groups=_by_suffix(values, parameters.ISOLATION_GROUP_PREFIX),
         conversion_groups=_by_suffix(values, parameters.CONVERSION_GROUP_PREFIX),
         discovered=bool(values),

@@ -254,6 +254,7 @@ def isolate_instance(case: AwsCase, target: str, step: Step) -> Status:
         )
     if swapped:
         step.note(f"isolated {swapped} interface(s)")
+        step.state["contained"] = True
         return Status.CHANGED
     step.note("already isolated on every interface")
     return Status.CHANGED if changed else Status.UNCHANGED

@@ -19,6 +19,7 @@ from responders.aws.session import AwsClients
 from responders.playbooks import PLAYBOOKS
 from responders.registry import ACTIONS, load_cloud
 from responders.runner import run_action, run_playbook
+from responders.runtime import Status
 
 log = logging.getLogger("prewire.responders")
 
@@ -54,7 +55,10 @@ def respond_to_event(
         "targets": list(plan.targets),
         "finding": plan.reason,
         "outcomes": [o.as_dict() for o in outcomes],
-        "ok": all(o.ok for o in outcomes),
+        # Unsupported steps (say, memory capture on a Windows instance) are reported; only
+        # failures are worth a retry.
+        "ok": not any(o.status is Status.FAILED for o in outcomes),
+        "complete": all(o.ok for o in outcomes),
     }
 
 

@@ -193,6 +193,7 @@ def quarantine_identity(case: AwsCase, target: str, step: Step) -> Status:
     step.state.update(state)
     if changed:
         step.note(f"quarantined {identity.kind} {identity.name}")
+        step.state["contained"] = True
         return Status.CHANGED
     step.note(f"{identity.kind} {identity.name} already quarantined")
     return Status.UNCHANGED

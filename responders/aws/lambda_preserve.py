@@ -115,6 +115,7 @@ def preserve_function(case: AwsCase, target: str, step: Step) -> Status:
                 ReservedConcurrentExecutions=0,
             )
             step.note("reserved concurrency set to 0: no new invocations")
+            step.state["contained"] = True
             changed = True
     if not earlier:
         return Status.COLLECTED

@@ -110,6 +110,16 @@ class AwsClients:
                 self._clients[service] = client
             return self._clients[service]
 
+    def for_region(self, region: str) -> AwsClients:
+        """The same identity in another region."""
+        return AwsClients(
+            region=region,
+            endpoint_url=self.endpoint_url,
+            session=self._session,
+            max_pool=self._max_pool,
+            url_rewriter=self._url_rewriter,
+        )
+
     def assume(self, role_arn: str, session_name: str = "prewire-responder") -> AwsClients:
         """Clients acting as `role_arn` (the responder or break-glass role)."""
         credentials = self.sts.assume_role(RoleArn=role_arn, RoleSessionName=session_name)[

@@ -13,7 +13,7 @@ import requests
 from botocore.stub import ANY, Stubber
 
 from prewire.drill.attack_logs import C2_IP, instance_attack, write_flow_logs, write_trail_objects
-from prewire.drill.environment import EMULATOR_ACCOUNT, PreparedAccount
+from prewire.drill.environment import EMULATOR_ACCOUNT, TOOL_SHA256, PreparedAccount
 from responders.aws import parameters
 from responders.aws.ssm_memory import IMAGE_LINE
 from responders.runtime import Status
@@ -101,14 +101,8 @@ def test_lookup_events_are_paginated_into_the_bundle(account: PreparedAccount) -
 def test_memory_capture_on_the_emulator_reports_unsupported_and_leaves_the_instance(
     account: PreparedAccount,
 ) -> None:
-    account.clients.ssm.put_parameter(
-        Name=parameters.MEMORY_TOOL_URI,
-        Type="String",
-        Value=f"s3://{account.evidence_bucket}/tools/avml",
-    )
-    account.clients.ssm.put_parameter(
-        Name=parameters.MEMORY_TOOL_SHA256, Type="String", Value="a" * 64
-    )
+    # the drill environment stages a memory tool with its pinned hash
+    assert account.parameter(parameters.MEMORY_TOOL_SHA256)
     [outcome] = act(open_test_case(account), "capture-memory", account.victim.instance_id)
     assert outcome.status is Status.UNSUPPORTED
     assert "instance was left untouched" in outcome.message
@@ -149,11 +143,6 @@ def test_memory_capture_checks_the_host_hash_against_the_stored_object(
 ) -> None:
     """SSM invocation is stubbed (labelled: moto lacks DescribeInstanceInformation and never runs
     commands); the upload and checksum verification are real against the emulator's S3."""
-    for name, value in (
-        (parameters.MEMORY_TOOL_URI, f"s3://{account.evidence_bucket}/tools/avml"),
-        (parameters.MEMORY_TOOL_SHA256, "b" * 64),
-    ):
-        account.clients.ssm.put_parameter(Name=name, Type="String", Value=value)
     case = open_test_case(account)
     host = FakeHost(b"LiME memory image " * 1000)
     ssm = case.clients.ssm
@@ -200,4 +189,5 @@ def test_memory_capture_checks_the_host_hash_against_the_stored_object(
     ].read()
     assert stored == host.image
     assert IMAGE_LINE.search(host.outputs[0])
-    assert "sha256sum -c" in "\n".join(sent[0]["Parameters"]["commands"])  # tool hash pinned
+    capture = "\n".join(sent[0]["Parameters"]["commands"])
+    assert f"echo '{TOOL_SHA256}  '" in capture and "sha256sum -c" in capture  # tool hash pinned

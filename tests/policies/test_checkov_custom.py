@@ -18,12 +18,23 @@ TERRAFORM = ROOT / "tests" / "fixtures" / "terraform"
 
 @pytest.fixture(scope="module")
 def results() -> dict[str, set[str]]:
-    command = checkov_command("-d", str(TERRAFORM), "--framework", "terraform", "-o", "json",
-                              "--skip-download", "--compact", "--external-checks-dir",
-                              str(ROOT / "policies" / "checkov"), "--check",
-                              ",".join(c.checkov_id for c in CHECKS))
-    done = subprocess.run(command, capture_output=True, text=True, env=checkov_environment(),
-                          timeout=600, check=False)
+    command = checkov_command(
+        "-d",
+        str(TERRAFORM),
+        "--framework",
+        "terraform",
+        "-o",
+        "json",
+        "--skip-download",
+        "--compact",
+        "--external-checks-dir",
+        str(ROOT / "policies" / "checkov"),
+        "--check",
+        ",".join(c.checkov_id for c in CHECKS),
+    )
+    done = subprocess.run(
+        command, capture_output=True, text=True, env=checkov_environment(), timeout=600, check=False
+    )
     assert done.returncode in (0, 1), done.stderr[-2000:]
     report = json.loads(done.stdout)
     report = report[0] if isinstance(report, list) else report

@@ -162,7 +162,8 @@ def test_every_control_with_a_static_rule_has_a_case() -> None:
 
 def test_every_aws_control_has_a_static_rule() -> None:
     load_rules()
-    assert {c.id for c in controls_of(Cloud.AWS)} == {r.control_id for r in RULES}
+    static = {c.id for c in controls_of(Cloud.AWS) if not c.live_only}
+    assert static == {r.control_id for r in RULES}
 
 
 @pytest.mark.parametrize("control_id", sorted(CASES))

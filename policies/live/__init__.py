@@ -1,0 +1,1 @@
+"""Live checks: the controls observed in a deployed account through the cloud APIs."""

@@ -1,0 +1,45 @@
+"""The drill's readiness gate: the live audit of the target, scoped to what prewire prewires.
+
+The gate fails on a failed high or critical finding of a control the stack provides or of the
+responder pre-flight; gaps in the victim workload itself (say, an EKS cluster without audit
+logs) are what the scenarios exercise, so they are reported but do not stop the drill.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from policies.findings import Finding, Status
+from policies.live.audit import audit_account
+from prewire.vocabulary import Severity
+from responders.aws.session import AwsClients
+
+
+@dataclass(frozen=True)
+class GateResult:
+    findings: list[Finding]
+
+    @property
+    def blocking(self) -> list[Finding]:
+        return [
+            f
+            for f in self.findings
+            if f.status is Status.FAILED
+            and f.control.severity.at_least(Severity.HIGH)
+            and (f.control.provided_by or f.control.live_only)
+        ]
+
+    @property
+    def reported(self) -> list[Finding]:
+        return [
+            f for f in self.findings if f.status is not Status.PASSED and f not in self.blocking
+        ]
+
+
+def gate(clients: AwsClients) -> GateResult:
+    return GateResult(audit_account(clients, [clients.region]).findings)
+
+
+def describe(finding: Finding) -> str:
+    where = f" {finding.resource}" if finding.resource else ""
+    return f"{finding.control.id}{where}: {finding.message}"
