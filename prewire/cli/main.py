@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from prewire.cli import check, drill, evidence, respond
+from prewire.cli import check, coverage, drill, evidence, respond
 
 app = typer.Typer(
     name="prewire",
@@ -16,6 +16,7 @@ app.add_typer(respond.app, name="respond")
 app.add_typer(evidence.app, name="evidence")
 app.command("check")(check.check)
 app.command("drill")(drill.drill)
+app.command("coverage")(coverage.coverage)
 
 
 @app.command("list")

@@ -186,6 +186,17 @@ def _run_scenario(
 
 
 def _record(report: Report, scenario: Scenario, run: ScenarioRun) -> None:
+    chosen = str(run.response.get("response"))
+    report.checks.append(
+        Check(
+            scenario.name,
+            f"the responder chose {scenario.response}",
+            "held" if chosen == scenario.response else "failed",
+            "" if chosen == scenario.response else f"it chose {chosen}",
+            "Check the finding type mapping in responders/aws/findings.py and the stack's "
+            "prewire:aws.autoContain setting.",
+        )
+    )
     for expectation in scenario.expectations:
         try:
             problem = expectation.check(run)

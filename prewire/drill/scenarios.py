@@ -66,6 +66,8 @@ class Scenario:
     name: str
     summary: str
     auto_contain: bool
+    response: str
+    """The playbook (or action) the responder must choose, e.g. "playbook contain-instance"."""
     finding: Callable[[PreparedAccount, datetime], dict[str, Any]]
     expectations: tuple[Expectation, ...]
     prepare: Callable[[PreparedAccount, datetime], None] | None = None
@@ -210,6 +212,7 @@ register(
         name="ec2-compromise",
         summary="A web server in an Auto Scaling group talks to a command-and-control host",
         auto_contain=True,
+        response="playbook contain-instance",
         finding=_ec2_finding,
         prepare=_ec2_attack,
         expectations=(
@@ -295,6 +298,7 @@ register(
         name="access-key-leak",
         summary="A CI user's access keys are used from an attacker's address",
         auto_contain=True,
+        response="playbook contain-credentials",
         finding=_key_finding,
         prepare=_key_attack,
         expectations=(
@@ -363,6 +367,7 @@ register(
         name="lambda-backdoor",
         summary="An unpublished change to a function exfiltrates its secrets",
         auto_contain=True,
+        response="playbook preserve-function",
         finding=_lambda_finding,
         expectations=(
             Expectation(
@@ -444,6 +449,7 @@ register(
         name="eks-node-compromise",
         summary="A pod on an EKS node runs a new binary and binds itself cluster-admin",
         auto_contain=False,
+        response="playbook investigate-cluster",
         finding=_eks_finding,
         prepare=_eks_attack,
         expectations=(

@@ -14,7 +14,7 @@ from typing import Any
 import botocore.exceptions
 
 from prewire.evidence.custody import utc_now
-from prewire.vocabulary import Cloud, EvidenceSource
+from prewire.vocabulary import Cloud
 from responders.aws.case import AwsCase
 from responders.aws.session import error_code
 from responders.aws.targets import describe_instance
@@ -112,7 +112,6 @@ def protect(case: AwsCase, instance: dict[str, Any], step: Step) -> bool:
     target_kind="instance",
     permissions=PROTECT_PERMISSIONS,
     destructive=False,
-    produces=(EvidenceSource.EC2_VOLUMES,),
 )
 def protect_instance(case: AwsCase, target: str, step: Step) -> Status:
     changed = protect(case, describe_instance(case, target), step)

@@ -50,6 +50,27 @@ def _console_output(case: AwsCase, instance_id: str, step: Step) -> bytes:
     return _decode(output.get("Output"))
 
 
+def _config_history(case: AwsCase, instance_id: str, step: Step) -> list[Any]:
+    """What AWS Config recorded about the instance: how it looked before the attacker."""
+    try:
+        pages = (
+            case.clients.client("config")
+            .get_paginator("get_resource_config_history")
+            .paginate(resourceType="AWS::EC2::Instance", resourceId=instance_id)
+        )
+        return [item for page in pages for item in page.get("configurationItems", [])]
+    except botocore.exceptions.ClientError as error:
+        if is_api_gap(error) or error_code(error) in (
+            "ResourceNotDiscoveredException",
+            "NoAvailableConfigurationRecorderException",
+        ):
+            step.warn(
+                f"no AWS Config history for {instance_id} ({error_code(error) or 'unavailable'})"
+            )
+            return []
+        raise
+
+
 @action(
     Cloud.AWS,
     "collect-instance-metadata",
@@ -63,9 +84,10 @@ def _console_output(case: AwsCase, instance_id: str, step: Step) -> bytes:
         "ec2:DescribeInstanceAttribute",
         "ec2:GetConsoleOutput",
         "iam:GetInstanceProfile",
+        "config:GetResourceConfigHistory",
     ),
     destructive=False,
-    produces=(EvidenceSource.EC2_METADATA,),
+    produces=(EvidenceSource.EC2_METADATA, EvidenceSource.AWS_CONFIG_HISTORY),
 )
 def collect_instance_metadata(case: AwsCase, target: str, step: Step) -> Status:
     earlier = case.collected_before(step.action, target)
@@ -93,5 +115,11 @@ def collect_instance_metadata(case: AwsCase, target: str, step: Step) -> Status:
         "user data (decoded)",
     )
     case.save(step, "console-output.txt", _console_output(case, target, step), "console output")
+    case.save_json(
+        step,
+        "config-history.json",
+        _config_history(case, target, step),
+        "AWS Config history of the instance",
+    )
     step.note(f"collected {len(step.artifacts) or len(step.planned)} metadata artifacts")
     return Status.COLLECTED

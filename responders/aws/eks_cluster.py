@@ -55,7 +55,11 @@ def node_instances(case: AwsCase, cluster: str) -> list[str]:
         "ec2:DescribeInstances",
     ),
     destructive=False,
-    produces=(EvidenceSource.EKS_AUDIT_LOGS, EvidenceSource.EKS_CONTROL_PLANE_LOGS),
+    produces=(
+        EvidenceSource.EKS_AUDIT_LOGS,
+        EvidenceSource.EKS_CONTROL_PLANE_LOGS,
+        EvidenceSource.EKS_CONTAINER_LOGS,
+    ),
 )
 def collect_cluster(case: AwsCase, target: str, step: Step) -> Status:
     eks = case.clients.eks
@@ -100,5 +104,14 @@ def collect_cluster(case: AwsCase, target: str, step: Step) -> Status:
             break
         case.save(step, f"{log_type}.jsonl", as_jsonl(events), f"{group} {prefix}*")
         step.note(f"{len(events)} {log_type} event(s)")
+    insights = f"/aws/containerinsights/{target}/application"
+    containers = filter_events(case, insights)
+    if containers is None:
+        step.warn(
+            f"{insights} does not exist: container logs were not shipped off the nodes; "
+            "they survive only on the node volumes (snapshot them)"
+        )
+    else:
+        case.save(step, "container-logs.jsonl", as_jsonl(containers), insights)
     step.note(f"{len(nodes)} node instance(s): preserve them with snapshot-disks")
     return Status.COLLECTED

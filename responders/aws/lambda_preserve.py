@@ -15,6 +15,7 @@ import botocore.exceptions
 
 from prewire.vocabulary import Cloud, EvidenceSource
 from responders.aws.case import AwsCase
+from responders.aws.cloudwatch_export import as_jsonl, filter_events
 from responders.aws.session import error_code, is_api_gap
 from responders.registry import action, perms
 from responders.runtime import Status, Step
@@ -89,9 +90,10 @@ def _publish_latest(case: AwsCase, name: str, versions: list[dict[str, Any]], st
         "lambda:GetFunctionConcurrency",
         "lambda:GetLayerVersion",
         "lambda:PutFunctionConcurrency",
+        "logs:FilterLogEvents",
     ),
     destructive=False,
-    produces=(EvidenceSource.LAMBDA_VERSIONS,),
+    produces=(EvidenceSource.LAMBDA_VERSIONS, EvidenceSource.LAMBDA_LOGS),
 )
 def preserve_function(case: AwsCase, target: str, step: Step) -> Status:
     fn = case.clients.lambda_
@@ -159,6 +161,12 @@ def _collect(case: AwsCase, target: str, step: Step) -> None:
     case.save_json(step, "aliases.json", aliases.get("Aliases", []))
     urls = _optional(fn.list_function_url_configs, FunctionName=target) or {}
     case.save_json(step, "url-configs.json", urls.get("FunctionUrlConfigs", []))
+    group = f"/aws/lambda/{target}"
+    events = filter_events(case, group)
+    if events is None:
+        step.warn(f"log group {group} does not exist: the function's output was never kept")
+    else:
+        case.save(step, "logs.jsonl", as_jsonl(events), f"{group} for the case window")
     step.note(
         f"kept {len(versions)} version(s), {len(code_by_sha)} distinct code package(s), "
         f"{len(layers)} layer(s)"

@@ -90,6 +90,7 @@ def test_metadata_artifacts_are_stored_with_verified_hashes(account: PreparedAcc
         "tags.json",
         "user-data.bin",
         "console-output.txt",
+        "config-history.json",
     }
     s3 = account.clients.s3
     for artifact in outcome.artifacts:
@@ -186,7 +187,7 @@ def test_evidence_verify_passes_then_names_every_tampering(account: PreparedAcco
     store = case.require_store()
     clean = verify_case(store, "case-1")
     assert clean.ok, clean.problems
-    assert clean.entries == 2 and clean.artifacts == 8
+    assert clean.entries == 2 and clean.artifacts == 9
     s3 = account.clients.s3
     bucket = account.evidence_bucket
     keys = [o.key for o in store.list_objects("cases/case-1/") if "/custody/" not in o.key]
