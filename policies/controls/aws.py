@@ -355,6 +355,15 @@ control(
     "Declare /aws/eks/<cluster>/cluster with retention >= prewire:retentionDays.",
 )
 control(
+    "AWS-EKS-003",
+    "EKS container logs are shipped off the nodes",
+    S.MEDIUM,
+    (E.EKS_CONTAINER_LOGS,),
+    "Pod logs live on the node and die with the pod; an attacker deletes a pod to erase them.",
+    "Install the amazon-cloudwatch-observability add-on (Container Insights) or another "
+    "shipper writing to /aws/containerinsights/<cluster>/application.",
+)
+control(
     "AWS-LAMBDA-001",
     "Functions publish versions (no $LATEST-only functions)",
     S.MEDIUM,

@@ -28,6 +28,7 @@ from policies.static import aws as rules
 from policies.static.engine import Context, as_list, statements
 from prewire.graph import Resource
 from prewire.vocabulary import Cloud
+from responders.aws.parameters import SESSION_PREFERENCES_DOCUMENT
 from responders.aws.session import error_code, is_api_gap
 from responders.registry import required_permissions
 
@@ -834,6 +835,23 @@ def eks_retention(ctx: LiveContext) -> list[LiveVerdict]:
     return result
 
 
+@live_check("AWS-EKS-003")
+def eks_container_logs(ctx: LiveContext) -> list[LiveVerdict]:
+    groups = {g["logGroupName"] for g in log_groups(ctx)}
+    result = []
+    for cluster in clusters(ctx):
+        name = cluster["name"]
+        # The log group proves shipping; only without it are the add-ons asked.
+        shipped = f"/aws/containerinsights/{name}/application" in groups or (
+            rules.LOG_SHIPPER_ADDON
+            in ctx.clients.eks.list_addons(clusterName=name).get("addons", [])
+        )
+        result.append(
+            verdict(cluster["arn"], None if shipped else "container logs stay on the nodes")
+        )
+    return result
+
+
 @live_check("AWS-LOGS-001")
 def log_retention(ctx: LiveContext) -> list[LiveVerdict]:
     return [
@@ -954,12 +972,12 @@ def ecs_logs(ctx: LiveContext) -> list[LiveVerdict]:
 
 @live_check("AWS-SSM-001")
 def session_logging(ctx: LiveContext) -> list[LiveVerdict]:
-    found = optional(ctx.clients.ssm.get_document, Name="SSM-SessionManagerRunShell")
+    found = optional(ctx.clients.ssm.get_document, Name=SESSION_PREFERENCES_DOCUMENT)
     if not found:
         return [failed(None, "no Session Manager preferences (SSM-SessionManagerRunShell)")]
     inputs = json.loads(found["Content"]).get("inputs", {})
     logged = inputs.get("cloudWatchLogGroupName") or inputs.get("s3BucketName")
-    return [verdict("SSM-SessionManagerRunShell", None if logged else "sessions are not logged")]
+    return [verdict(SESSION_PREFERENCES_DOCUMENT, None if logged else "sessions are not logged")]
 
 
 @live_check("AWS-EBS-001")

@@ -644,6 +644,25 @@ def eks_log_retention(graph: Graph, context: Context) -> list[Verdict]:
     return verdicts
 
 
+LOG_SHIPPER_ADDON = "amazon-cloudwatch-observability"
+
+
+@graph_rule("AWS-EKS-003")
+def eks_container_logs(graph: Graph, context: Context) -> list[Verdict]:
+    addons = {
+        str(a.get("clusterName"))
+        for a in graph.of_type(t.EKS_ADDON)
+        if a.get("addonName") == LOG_SHIPPER_ADDON
+    }
+    groups = {str(g.get("name")) for g in graph.of_type(t.LOG_GROUP)}
+    verdicts = []
+    for cluster in graph.of_type(t.EKS_CLUSTER):
+        name = str(cluster.get("name") or cluster.outputs.get("name"))
+        shipped = name in addons or f"/aws/containerinsights/{name}/application" in groups
+        verdicts.append(Verdict(cluster, None if shipped else "container logs stay on the nodes"))
+    return verdicts
+
+
 @resource_rule("AWS-LAMBDA-001", t.LAMBDA_FUNCTION)
 def lambda_versions(function: Resource, context: Context) -> str | None:
     return None if function.get("publish") is True else "does not publish versions ($LATEST only)"

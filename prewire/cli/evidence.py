@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -84,6 +86,35 @@ def verify(
         for problem in result.problems:
             console.print(f"  [red]{problem}[/]")
     if not result.ok:
+        raise typer.Exit(EXIT_FAILED)
+
+
+def report(
+    case: Annotated[str, typer.Argument(help="Case id.")],
+    region: Region = None,
+    profile: Profile = None,
+    endpoint_url: EndpointUrl = None,
+    evidence_bucket: EvidenceBucket = None,
+    report_dir: Annotated[
+        Path | None, typer.Option("--report-dir", help="Default ./reports/<case>/.")
+    ] = None,
+    detected_at: Annotated[
+        str | None, typer.Option("--detected-at", help="When the incident was detected (ISO 8601).")
+    ] = None,
+) -> None:
+    """Write the incident report (Markdown, HTML, JSON) of a case from its custody log."""
+    from prewire.report.case import case_report
+    from prewire.report.writers import write_all
+
+    store = _store(case, region, profile, endpoint_url, evidence_bucket)
+    entries = store.read_all_entries(case)
+    if not entries:
+        fail(f"case {case} has no custody log in {store.bucket}")
+    when = datetime.fromisoformat(detected_at.replace("Z", "+00:00")) if detected_at else None
+    built = case_report(store, case, entries, when)
+    for path in write_all(built, report_dir or Path("reports") / case):
+        console.print(f"report: {path}")
+    if not built.ok:
         raise typer.Exit(EXIT_FAILED)
 
 

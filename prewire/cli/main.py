@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import typer
 
-from prewire.cli import check, coverage, drill, evidence, respond
+from prewire.cli import audit, check, coverage, drill, evidence, plan, respond
+from prewire.cli.common import input_errors
 
 app = typer.Typer(
     name="prewire",
@@ -14,9 +15,12 @@ app = typer.Typer(
 )
 app.add_typer(respond.app, name="respond")
 app.add_typer(evidence.app, name="evidence")
+app.add_typer(audit.app, name="audit")
 app.command("check")(check.check)
 app.command("drill")(drill.drill)
 app.command("coverage")(coverage.coverage)
+app.command("plan")(plan.plan)
+app.command("report")(input_errors(evidence.report))
 
 
 @app.command("list")

@@ -367,7 +367,7 @@ register(
         name="lambda-backdoor",
         summary="An unpublished change to a function exfiltrates its secrets",
         auto_contain=True,
-        response="playbook preserve-function",
+        response="playbook freeze-function",
         finding=_lambda_finding,
         expectations=(
             Expectation(

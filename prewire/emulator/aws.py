@@ -175,6 +175,24 @@ def _lambda_code(key: str) -> bytes | None:
     return None
 
 
+def _quiet(dispatcher: Any) -> Any:
+    """moto prints to stdout when a service has no backend; the caller's output (JSON on stdout)
+    must stay clean, and the request ends as a 501 either way."""
+    from moto import backend_index, backends
+
+    class QuietDispatcher(dispatcher):  # type: ignore[misc]
+        def get_backend_for_host(self, host: str | None) -> Any:
+            known = host is None or host == "moto_api" or host in backends.list_of_moto_modules()
+            matched = host is not None and any(
+                pattern.match(f"http://{host}") for _, pattern in backend_index.backend_url_patterns
+            )
+            if not known and not matched and "amazonaws.com" in (host or ""):
+                return None
+            return super().get_backend_for_host(host)
+
+    return QuietDispatcher
+
+
 class _Middleware:
     def __init__(self, app: WsgiApp, latency_seconds: float) -> None:
         self.app = app
@@ -241,7 +259,7 @@ class EmbeddedAws:
         logging.getLogger("werkzeug").setLevel(logging.ERROR)
         _fidelity_patches()
         self._middleware = _Middleware(
-            DomainDispatcherApplication(create_backend_app), self.latency_ms / 1000.0
+            _quiet(DomainDispatcherApplication)(create_backend_app), self.latency_ms / 1000.0
         )
         self._server = make_server(
             "127.0.0.1", 0, self._middleware, threaded=True, request_handler=MotoRequestHandler

@@ -48,10 +48,9 @@ def plan_response(finding: dict[str, Any], *, auto_contain: bool) -> Response | 
     if kind == "Lambda":
         function = resource.get("lambdaDetails", {}).get("functionName")
         if function:
-            name = "preserve-function"
-            return Response(
-                case, "playbook" if auto_contain else "action", name, (function,), title
-            )
+            if auto_contain:
+                return Response(case, "playbook", "freeze-function", (function,), title)
+            return Response(case, "action", "preserve-function", (function,), title)
     if kind in ("EKSCluster", "Kubernetes"):
         cluster = resource.get("eksClusterDetails", {}).get("name")
         if cluster:

@@ -23,6 +23,8 @@ import botocore.exceptions
 
 from prewire.vocabulary import Cloud, EvidenceSource
 from responders.aws.case import AwsCase
+from responders.aws.cloudwatch_export import as_jsonl, filter_events
+from responders.aws.parameters import SESSION_PREFERENCES_DOCUMENT as SESSION_DOCUMENT
 from responders.aws.session import error_code, is_api_gap
 from responders.aws.targets import describe_instance
 from responders.registry import Scope, action, perms
@@ -140,6 +142,40 @@ def _count_mentions(raw: bytes, subject: dict[str, str]) -> int:
     return sum(1 for r in records if any(n in json.dumps(r) for n in needles))
 
 
+def _session_log_group(case: AwsCase) -> str | None:
+    """Where Session Manager writes transcripts, from its preferences document."""
+    try:
+        content = case.clients.ssm.get_document(Name=SESSION_DOCUMENT)["Content"]
+    except botocore.exceptions.ClientError:
+        return None
+    group = json.loads(content).get("inputs", {}).get("cloudWatchLogGroupName")
+    return str(group) if group else None
+
+
+def _session_logs(case: AwsCase, bundle: Bundle, instance_id: str, step: Step) -> None:
+    """Transcripts of every Session Manager session into the instance during the window."""
+    try:
+        pages = case.clients.ssm.get_paginator("describe_sessions").paginate(
+            State="History", Filters=[{"key": "Target", "value": instance_id}]
+        )
+        sessions = [s["SessionId"] for page in pages for s in page.get("Sessions", [])]
+    except botocore.exceptions.ClientError as error:
+        if is_api_gap(error):
+            step.warn(
+                "SSM DescribeSessions is unavailable on this target: session transcripts "
+                "not collected"
+            )
+            return
+        raise
+    group = _session_log_group(case)
+    if not sessions or not group:
+        step.note(f"{len(sessions)} Session Manager session(s) into {instance_id}")
+        return
+    events = filter_events(case, group, streams=sessions) or []
+    bundle.add("session-manager.jsonl", as_jsonl(events), f"{group} for {len(sessions)} session(s)")
+    step.note(f"{len(sessions)} Session Manager session(s), {len(events)} transcript event(s)")
+
+
 def _flow_logs(case: AwsCase, bundle: Bundle, instance: dict[str, Any], step: Step) -> int:
     interfaces = [e["NetworkInterfaceId"] for e in instance.get("NetworkInterfaces", [])]
     resources = [instance.get("VpcId"), instance.get("SubnetId"), *interfaces]
@@ -195,13 +231,20 @@ def _subject(case: AwsCase, target: str) -> tuple[dict[str, str], dict[str, Any]
             "ec2:DescribeInstances",
             "ec2:DescribeFlowLogs",
             "sts:GetCallerIdentity",
+            "ssm:DescribeSessions",
+            "ssm:GetDocument",
+            "logs:FilterLogEvents",
         ),
         *perms("s3:ListBucket", scope=Scope.AUDIT_BUCKET),
         *perms("s3:GetObject", scope=Scope.AUDIT_OBJECTS),
         *perms("kms:Decrypt", scope=Scope.FORENSIC_KEY),
     ),
     destructive=False,
-    produces=(EvidenceSource.CLOUDTRAIL, EvidenceSource.VPC_FLOW_LOGS),
+    produces=(
+        EvidenceSource.CLOUDTRAIL,
+        EvidenceSource.VPC_FLOW_LOGS,
+        EvidenceSource.SSM_SESSION_LOGS,
+    ),
 )
 def collect_logs(case: AwsCase, target: str, step: Step) -> Status:
     earlier = case.collected_before(step.action, target)
@@ -221,6 +264,7 @@ def collect_logs(case: AwsCase, target: str, step: Step) -> Status:
     _trail_objects(case, bundle, subject, step)
     if instance is not None:
         _flow_logs(case, bundle, instance, step)
+        _session_logs(case, bundle, target, step)
     summary = {
         "subject": subject,
         "window": [start.isoformat(), end.isoformat()],

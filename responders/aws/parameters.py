@@ -7,6 +7,8 @@ each one under `/prewire/aws/...`. This module is the single definition of those
 from __future__ import annotations
 
 ROOT = "/prewire/aws"
+# Session Manager reads its logging preferences from this document name (the stack owns it).
+SESSION_PREFERENCES_DOCUMENT = "SSM-SessionManagerRunShell"
 EVIDENCE_BUCKET = f"{ROOT}/evidence-bucket"
 AUDIT_BUCKET = f"{ROOT}/audit-bucket"
 KMS_KEY_ARN = f"{ROOT}/kms-key-arn"

@@ -91,7 +91,7 @@ register(
 register(
     Playbook(
         cloud=Cloud.AWS,
-        name="preserve-function",
+        name="freeze-function",
         summary="Preserve every version of a function and stop new invocations",
         target_kind="function",
         steps=(PlaybookStep("preserve-function", {"contain_function": True}),),

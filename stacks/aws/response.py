@@ -13,6 +13,7 @@ import pulumi_aws as aws
 import prewire
 import responders
 from policies import tokens
+from responders.aws import parameters
 from stacks.aws.base import child
 from stacks.aws.documents import document, guardduty_pattern, queue_policy, to_json
 from stacks.tags import component_tags
@@ -22,7 +23,7 @@ RUNTIME = "python3.12"
 TIMEOUT_SECONDS = 900
 # Bounded so a burst of findings cannot exhaust the account's concurrency or API quotas.
 MAX_CONCURRENT_RESPONSES = 10
-SESSION_DOCUMENT = "SSM-SessionManagerRunShell"
+SESSION_DOCUMENT = parameters.SESSION_PREFERENCES_DOCUMENT
 
 
 def code_archive() -> pulumi.AssetArchive:

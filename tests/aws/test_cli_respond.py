@@ -150,3 +150,39 @@ def test_tampered_case_fails_verification_with_exit_1(
     assert result.exit_code == 1
     problems = json.loads(result.stdout)["problems"]
     assert problems == [{"kind": "altered", "subject": key, "detail": problems[0]["detail"]}]
+
+
+def test_report_of_a_real_case_from_its_custody_log(
+    account: PreparedAccount, cli_env: list[str], tmp_path: Any
+) -> None:
+    invoke(
+        "respond",
+        "aws",
+        "isolate-instance",
+        "--case",
+        "inc-9",
+        "--target",
+        account.victim.instance_id,
+        *cli_env,
+    )
+    invoke(
+        "respond",
+        "aws",
+        "collect-instance-metadata",
+        "--case",
+        "inc-9",
+        "--target",
+        account.victim.instance_id,
+        *cli_env,
+    )
+    result = invoke("report", "inc-9", "--report-dir", str(tmp_path), *cli_env)
+    assert result.exit_code == 0, result.stdout
+    document = json.loads((tmp_path / "report.json").read_text())
+    assert [r["label"].split()[0] for r in document["rows"]] == [
+        "isolate-instance",
+        "collect-instance-metadata",
+    ]
+    assert document["metrics"][0]["time_to_containment_seconds"] == 0.0
+    assert len(document["artifacts"]) == 9
+    assert document["checks"][0]["status"] == "held"
+    assert "## Lessons learned" in (tmp_path / "report.md").read_text()

@@ -41,6 +41,7 @@ EXPECTED_GAPS = {
     "AWS-IAM-002",
     "AWS-EKS-001",
     "AWS-EKS-002",
+    "AWS-EKS-003",
     "AWS-LAMBDA-001",
     "AWS-LAMBDA-002",
     "AWS-ECS-001",
@@ -218,3 +219,34 @@ def test_the_kits_stack_passes_checkov_too() -> None:
     assert document["summary"]["failed"] == 0
     waived = [f for f in document["findings"] if "accepted by design" in f["message"]]
     assert waived and all(f["status"] == "passed" for f in waived)
+
+
+def test_readme_embeds_the_current_coverage_matrix() -> None:
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    embedded = readme.split("<!-- coverage:start -->\n")[1].split("<!-- coverage:end -->")[0]
+    result = runner.invoke(app, ["coverage", "--format", "markdown"])
+    assert result.exit_code == 0
+    assert embedded == result.stdout, "README is stale: paste `prewire coverage --format markdown`"
+
+
+def test_coverage_rows_are_computed_from_the_registries() -> None:
+    result = runner.invoke(app, ["coverage", "--format", "json"])
+    rows = {(r["cloud"], r["source"]): r for r in json.loads(result.stdout)}
+    memory = rows[("aws", "ec2-memory")]
+    assert "capture-memory" in memory["collected"]["by"]
+    assert "ec2-compromise" in memory["drilled"]["by"]
+    assert memory["audited"]["covered"] and memory["checked"]["covered"]
+    assert not rows[("azure", "azure-vm-disks")]["collected"]["covered"]
+
+
+def test_the_plan_names_access_evidence_commands_and_gaps() -> None:
+    result = runner.invoke(app, ["plan"])
+    assert result.exit_code == 0
+    text = result.stdout
+    assert "arn:aws:iam::111122223333:role/IncidentCommander" in text and "MFA" in text
+    assert "secops@example.com" in text
+    assert "Object Lock COMPLIANCE, 365 days" in text
+    assert "prewire respond aws contain-instance --case <CASE> --target <instance-id>" in text
+    assert "## Not covered yet" in text and "No readiness is provisioned for: azure, gcp." in text
+    html = runner.invoke(app, ["plan", "--format", "html"]).stdout
+    assert html.startswith("<!doctype html>") and "<h1>Cloud incident response plan</h1>" in html

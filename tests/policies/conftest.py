@@ -46,6 +46,11 @@ WORKLOADS = [
         t.LOG_GROUP, "app-eks-logs", {"name": "/aws/eks/app-eks/cluster", "retentionInDays": 365}
     ),
     resource(
+        t.EKS_ADDON,
+        "app-eks-logging",
+        {"clusterName": "app-eks", "addonName": "amazon-cloudwatch-observability"},
+    ),
+    resource(
         t.ECS_CLUSTER,
         "app-ecs",
         {

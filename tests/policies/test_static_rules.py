@@ -120,6 +120,7 @@ CASES: dict[str, Mutation] = {
     ),
     "AWS-EKS-001": change(t.EKS_CLUSTER, "app-eks", enabledClusterLogTypes=["api", "audit"]),
     "AWS-EKS-002": change(t.LOG_GROUP, "app-eks-logs", retentionInDays=30),
+    "AWS-EKS-003": remove(t.EKS_ADDON, "app-eks-logging"),
     "AWS-LAMBDA-001": change(t.LAMBDA_FUNCTION, "responder", publish=False),
     "AWS-LAMBDA-002": add(
         resource(

@@ -1,0 +1,95 @@
+"""`prewire audit aws`: live readiness of deployed accounts."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Annotated
+
+import typer
+
+from prewire.cli.common import (
+    EXIT_FAILED,
+    EndpointUrl,
+    Output,
+    Profile,
+    errors,
+    fail,
+    input_errors,
+    resolve_region,
+    write_or_print,
+)
+from prewire.cli.findings_view import FindingFormat, show
+from prewire.vocabulary import Severity
+
+app = typer.Typer(help="Audit the forensic readiness of deployed accounts.")
+
+
+class AuditFormat(StrEnum):
+    TABLE = "table"
+    JSON = "json"
+    SARIF = "sarif"
+    JUNIT = "junit"
+    HTML = "html"
+
+
+@app.command("aws")
+@input_errors
+def audit_aws(
+    region: Annotated[
+        list[str] | None, typer.Option("--region", help="Region to audit (repeatable).")
+    ] = None,
+    all_regions: Annotated[
+        bool, typer.Option("--all-regions", help="Every enabled region.")
+    ] = False,
+    profile: Profile = None,
+    endpoint_url: EndpointUrl = None,
+    org_role: Annotated[
+        str | None,
+        typer.Option(
+            "--org-role", help="Audit every account of the organization through this role."
+        ),
+    ] = None,
+    output_format: Annotated[AuditFormat, typer.Option("--format")] = AuditFormat.TABLE,
+    output: Output = None,
+    fail_on: Annotated[Severity, typer.Option("--fail-on")] = Severity.HIGH,
+) -> None:
+    """Live checks of every AWS control that the APIs can show, and the responder pre-flight."""
+    import botocore.exceptions
+
+    from policies.findings import breaches
+    from policies.live.audit import all_regions as enabled_regions
+    from policies.live.audit import audit_account, audit_organization
+    from policies.live.heatmap import to_html
+    from responders.aws.opening import caller
+    from responders.aws.session import AwsClients
+
+    home = resolve_region(region[0] if region else None, profile)
+    clients = AwsClients(region=home, profile=profile, endpoint_url=endpoint_url)
+    caller(clients)  # fails clearly (exit 2) without credentials
+    try:
+        regions = enabled_regions(clients) if all_regions else (region or [home])
+        if org_role:
+            results = audit_organization(clients, org_role, regions)
+        else:
+            results = [audit_account(clients, regions)]
+    except botocore.exceptions.ClientError as error:
+        fail(f"audit failed: {error}")
+    findings = [f for r in results for f in r.findings]
+    for result in results:
+        if result.error:
+            errors.print(f"[yellow]account {result.account}:[/] {result.error}")
+    if output_format is AuditFormat.HTML:
+        write_or_print(to_html(findings), output)
+    else:
+        show(
+            findings,
+            FindingFormat(output_format.value),
+            output,
+            artifact_uri="aws",
+            extra={
+                "accounts": [{"account": r.account, "error": r.error} for r in results],
+                "regions": list(regions),
+            },
+        )
+    if breaches(findings, fail_on) or any(r.error for r in results):
+        raise typer.Exit(EXIT_FAILED)
