@@ -7,6 +7,9 @@ CHECKOV_VERSION := 3.3.30
 export UV_PYTHON_DOWNLOADS := never
 export UV_PYTHON := $(PYTHON)
 export MOTO_EC2_LOAD_DEFAULT_AMIS := false
+# Bytecode is compiled at install: the provider SDKs are huge, and a machine that sets
+# PYTHONDONTWRITEBYTECODE would otherwise recompile them on every run (seconds each time).
+export UV_COMPILE_BYTECODE := 1
 
 UV := $(CURDIR)/.tools/bin/uv
 RUN := $(UV) run --locked --no-sync

@@ -282,6 +282,12 @@ class EmbeddedAws:
             self._thread.join(timeout=10)
         self._server = None
 
+    def set_latency(self, milliseconds: float) -> None:
+        """Per-request latency from now on (benchmarks seed without it, then measure with it)."""
+        self.latency_ms = milliseconds
+        if self._middleware is not None:
+            self._middleware.latency_seconds = milliseconds / 1000.0
+
     @property
     def request_count(self) -> int:
         return self._middleware.requests if self._middleware else 0

@@ -62,6 +62,25 @@ class AwsCase:
                 self._cache[key] = build()
             return self._cache[key]  # type: ignore[no-any-return]
 
+    def remember(self, instances: dict[str, dict[str, Any]]) -> None:
+        """Descriptions from this run's target validation, reused until the instance changes."""
+        with self._cache_lock:
+            self._cache.setdefault("instances", {}).update(instances)
+
+    def remembered(self, instance_id: str) -> dict[str, Any] | None:
+        with self._cache_lock:
+            found = self._cache.get("instances", {}).get(instance_id)
+            return dict(found) if found else None
+
+    def remembered_ids(self) -> list[str]:
+        with self._cache_lock:
+            return list(self._cache.get("instances", {}))
+
+    def forget(self, instance_id: str) -> None:
+        """The instance changed: the next action describes it afresh."""
+        with self._cache_lock:
+            self._cache.get("instances", {}).pop(instance_id, None)
+
     def recording(self, step: Step) -> AbstractContextManager[None]:
         return self.clients.recording(step)
 

@@ -9,6 +9,7 @@ connections the old groups were tracking.
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 import botocore.exceptions
@@ -33,10 +34,41 @@ PROTECT_PERMISSIONS = perms(
 )
 
 
+ASG_BATCH = 50  # DescribeAutoScalingInstances takes at most 50 ids
+
+
 def _asg_membership(case: AwsCase, instance_id: str) -> dict[str, Any] | None:
-    found = case.clients.autoscaling.describe_auto_scaling_instances(InstanceIds=[instance_id])
-    members = found.get("AutoScalingInstances", [])
-    return dict(members[0]) if members else None
+    """Auto Scaling membership, asked in batches of 50 for every instance this run knows."""
+    cache = _asg_cache(case)
+    with cache["lock"]:
+        if instance_id not in cache["asked"]:
+            ids = sorted((set(case.remembered_ids()) | {instance_id}) - cache["asked"])
+            for start in range(0, len(ids), ASG_BATCH):
+                found = case.clients.autoscaling.describe_auto_scaling_instances(
+                    InstanceIds=ids[start : start + ASG_BATCH]
+                )
+                for member in found["AutoScalingInstances"]:
+                    cache["members"][member["InstanceId"]] = dict(member)
+            cache["asked"].update(ids)
+        member = cache["members"].get(instance_id)
+        return dict(member) if member else None
+
+
+def _asg_cache(case: AwsCase) -> dict[str, Any]:
+    return case.shared("asg", lambda: {"lock": threading.Lock(), "asked": set(), "members": {}})
+
+
+def _update_member(case: AwsCase, instance_id: str, **fields: Any) -> None:
+    cache = _asg_cache(case)
+    with cache["lock"]:
+        if instance_id in cache["members"]:
+            cache["members"][instance_id].update(fields)
+
+
+def _left_group(case: AwsCase, instance_id: str) -> None:
+    cache = _asg_cache(case)
+    with cache["lock"]:
+        cache["members"].pop(instance_id, None)
 
 
 def protect(case: AwsCase, instance: dict[str, Any], step: Step) -> bool:
@@ -98,9 +130,11 @@ def protect(case: AwsCase, instance: dict[str, Any], step: Step) -> bool:
             AutoScalingGroupName=membership["AutoScalingGroupName"],
             ProtectedFromScaleIn=True,
         )
+        _update_member(case, instance_id, ProtectedFromScaleIn=True)
     if not previous:
         del step.state["protection"]
         return False
+    case.forget(instance_id)
     step.note("protected: " + ", ".join(sorted(previous)))
     return True
 
@@ -167,6 +201,7 @@ def _leave_load_balancing(case: AwsCase, instance_id: str, step: Step) -> bool:
             AutoScalingGroupName=group,
             ShouldDecrementDesiredCapacity=False,
         )
+        _left_group(case, instance_id)
         step.note(f"detached from Auto Scaling group {group}")
         changed = True
     registrations = case.shared("target-groups", lambda: _target_group_membership(case))
@@ -252,6 +287,7 @@ def isolate_instance(case: AwsCase, target: str, step: Step) -> Status:
             ],
         )
     if swapped:
+        case.forget(target)
         step.note(f"isolated {swapped} interface(s)")
         step.state["contained"] = True
         return Status.CHANGED
@@ -349,6 +385,7 @@ def release_instance(case: AwsCase, target: str, step: Step) -> Status:
             Resources=[target],
             Tags=[{"Key": ISOLATED_TAG, "Value": "released " + utc_now()}],
         )
+        case.forget(target)
         step.note("restored recorded network access; evidence protections stay on")
         return Status.CHANGED
     step.note("already released")

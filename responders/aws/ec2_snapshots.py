@@ -3,6 +3,7 @@ optionally re-encrypted with the forensic key and shared with a forensic account
 
 from __future__ import annotations
 
+import threading
 import time
 from typing import Any
 
@@ -24,37 +25,81 @@ SNAPSHOT_TAG_TIME = "prewire:taken-at"
 DESCRIBE_BATCH = 200
 
 
+def _case_snapshots(case: AwsCase) -> dict[str, list[dict[str, Any]]]:
+    """Every snapshot this case already took, by source instance: one paginated call per run."""
+    by_instance: dict[str, list[dict[str, Any]]] = {}
+    pages = case.clients.ec2.get_paginator("describe_snapshots").paginate(
+        OwnerIds=["self"], Filters=[{"Name": f"tag:{SNAPSHOT_TAG_CASE}", "Values": [case.case_id]}]
+    )
+    for page in pages:
+        for snapshot in page.get("Snapshots", []):
+            tags = {t["Key"]: t["Value"] for t in snapshot.get("Tags", [])}
+            by_instance.setdefault(tags.get(SNAPSHOT_TAG_INSTANCE, ""), []).append(dict(snapshot))
+    return by_instance
+
+
 def existing_snapshots(case: AwsCase, instance_id: str) -> list[dict[str, Any]]:
     """Snapshots this case already took of the instance (so a re-run does not take more)."""
-    found = case.clients.ec2.describe_snapshots(
-        OwnerIds=["self"],
-        Filters=[
-            {"Name": f"tag:{SNAPSHOT_TAG_CASE}", "Values": [case.case_id]},
-            {"Name": f"tag:{SNAPSHOT_TAG_INSTANCE}", "Values": [instance_id]},
-        ],
-    )
-    return [dict(s) for s in found.get("Snapshots", [])]
+    return list(case.shared("case-snapshots", lambda: _case_snapshots(case)).get(instance_id, []))
+
+
+def _remember_snapshots(case: AwsCase, instance_id: str, snapshots: list[dict[str, Any]]) -> None:
+    case.shared("case-snapshots", lambda: _case_snapshots(case))[instance_id] = snapshots
+
+
+class SnapshotWaiter:
+    """One poller for every snapshot a run waits on: targets share DescribeSnapshots calls
+    (up to 200 ids each) instead of each polling its own, which matters at hundreds of targets."""
+
+    def __init__(self, case: AwsCase) -> None:
+        self.case = case
+        self.lock = threading.Lock()
+        self.pending: set[str] = set()
+        self.seen: dict[str, dict[str, Any]] = {}
+        self.last_poll = 0.0
+
+    def _poll(self) -> None:
+        ids = sorted(self.pending)
+        for start in range(0, len(ids), DESCRIBE_BATCH):
+            found = self.case.clients.ec2.describe_snapshots(
+                SnapshotIds=ids[start : start + DESCRIBE_BATCH]
+            )["Snapshots"]
+            for snapshot in found:
+                self.seen[snapshot["SnapshotId"]] = dict(snapshot)
+                if snapshot["State"] in ("completed", "error"):
+                    self.pending.discard(snapshot["SnapshotId"])
+        self.last_poll = time.monotonic()
+
+    def wait(self, snapshot_ids: list[str], label: str) -> list[dict[str, Any]]:
+        task = self.case.progress.task(f"snapshots of {label}", total=100.0 * len(snapshot_ids))
+        with self.lock:
+            self.pending.update(
+                i for i in snapshot_ids if i not in self.seen or self.seen[i]["State"] == "pending"
+            )
+        try:
+            while True:
+                with self.lock:
+                    mine = set(snapshot_ids) & self.pending
+                    due = time.monotonic() - self.last_poll >= self.case.options.poll_seconds
+                    if mine and due:
+                        self._poll()
+                    snapshots = [self.seen[i] for i in snapshot_ids if i in self.seen]
+                task.update(sum(_percent(s) for s in snapshots))
+                failed = [s["SnapshotId"] for s in snapshots if s["State"] == "error"]
+                if failed:
+                    raise ActionFailed(f"snapshots failed: {', '.join(failed)}")
+                if len(snapshots) == len(snapshot_ids) and all(
+                    s["State"] == "completed" for s in snapshots
+                ):
+                    return snapshots
+                time.sleep(min(self.case.options.poll_seconds, 1.0) / 4)
+        finally:
+            task.close()
 
 
 def wait_for_snapshots(case: AwsCase, snapshot_ids: list[str], label: str) -> list[dict[str, Any]]:
-    """Poll until every snapshot completes, with progress; fail on an errored snapshot."""
-    task = case.progress.task(f"snapshots of {label}", total=100.0 * len(snapshot_ids))
-    try:
-        while True:
-            snapshots: list[dict[str, Any]] = []
-            for start in range(0, len(snapshot_ids), DESCRIBE_BATCH):
-                batch = snapshot_ids[start : start + DESCRIBE_BATCH]
-                found = case.clients.ec2.describe_snapshots(SnapshotIds=batch)["Snapshots"]
-                snapshots += [dict(s) for s in found]
-            task.update(sum(_percent(s) for s in snapshots))
-            failed = [s["SnapshotId"] for s in snapshots if s["State"] == "error"]
-            if failed:
-                raise ActionFailed(f"snapshots failed: {', '.join(failed)}")
-            if all(s["State"] == "completed" for s in snapshots):
-                return snapshots
-            time.sleep(case.options.poll_seconds)
-    finally:
-        task.close()
+    """Wait until every snapshot completes, with progress; fail on an errored snapshot."""
+    return case.shared("snapshot-waiter", lambda: SnapshotWaiter(case)).wait(snapshot_ids, label)
 
 
 def _percent(snapshot: dict[str, Any]) -> float:
@@ -222,8 +267,10 @@ def snapshot_disks(case: AwsCase, target: str, step: Step) -> Status:
         status = Status.CHANGED
     snapshot_ids = [s["SnapshotId"] for s in snapshots]
     step.state["snapshots"] = {s["SnapshotId"]: s["VolumeId"] for s in snapshots}
-    if case.options.wait_for_snapshots or case.options.share_with_account:
+    done = all(s.get("State") == "completed" for s in snapshots)
+    if (case.options.wait_for_snapshots or case.options.share_with_account) and not done:
         snapshots = wait_for_snapshots(case, snapshot_ids, target)
+    _remember_snapshots(case, target, snapshots)
     if case.options.lock_days and not step.state.get("locked"):
         _lock(case, snapshot_ids, case.options.lock_days, step)
     if case.options.share_with_account:

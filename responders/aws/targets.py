@@ -54,11 +54,13 @@ def describe_instances(case: AwsCase, instance_ids: Sequence[str]) -> dict[str, 
     absent = [i for i in instance_ids if i not in found]
     if absent:
         raise InputError(f"instance not found in {case.clients.region}: {', '.join(absent)}")
+    case.remember(found)
     return found
 
 
 def describe_instance(case: AwsCase, instance_id: str) -> dict[str, Any]:
-    return describe_instances(case, [instance_id])[instance_id]
+    """The instance as this run last saw it; described again once an action changed it."""
+    return case.remembered(instance_id) or describe_instances(case, [instance_id])[instance_id]
 
 
 def _ids_in(error: botocore.exceptions.ClientError) -> str:

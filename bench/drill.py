@@ -1,0 +1,45 @@
+"""How long the default drill takes, and how much of it is the drill's own setup.
+
+Runs every scenario on the embedded emulator; the peer in the same run is the drill's setup
+(provisioning the stack and seeding the victim), so the ratio shows what responding and verifying
+cost on top of preparing the account. Target: the whole drill in under a minute on two cores.
+
+    python -m bench.drill
+"""
+
+from __future__ import annotations
+
+import tempfile
+import time
+from pathlib import Path
+
+from prewire.drill.runner import DrillOptions, run_drill
+
+
+def main() -> None:
+    started = time.perf_counter()
+    with tempfile.TemporaryDirectory() as directory:
+        result = run_drill(DrillOptions(report_dir=Path(directory)))
+    total = time.perf_counter() - started
+    setup = sum(
+        row.seconds or 0.0
+        for row in result.report.rows
+        if row.group == "drill" and row.label.startswith(("provision", "seed"))
+    )
+    print(
+        f"drill {result.drill_id}: {'ok' if result.ok else 'FAILED'}, {total:.1f} s in all "
+        f"({'within' if total < 60 else 'OVER'} the 60 s target)"
+    )
+    print(
+        f"  setup (provision + seed): {setup:.1f} s; everything else: {total - setup:.1f} s "
+        f"= {(total - setup) / setup:.1f}x the setup"
+    )
+    for metric in result.report.metrics:
+        print(
+            f"  {metric.group}: containment {metric.time_to_containment}, "
+            f"first evidence {metric.time_to_evidence}"
+        )
+
+
+if __name__ == "__main__":
+    main()
