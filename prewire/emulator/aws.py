@@ -22,6 +22,9 @@ where prewire depends on it (every item is a moto gap, corrected here and nowher
 - Function code locations that GetFunction hands out can be downloaded: moto keeps the code in
   memory and returns an `awslambda-<region>-tasks` S3 URL nothing serves, so the emulator serves
   that code itself and its clients rewrite the URL to it.
+- Two lookups moto repeats on every request are computed once (the list of its service modules,
+  read from disk each time, and each response class's method names); they never change while it
+  runs, and together they were most of moto's time per request.
 - Optional per-request latency resembles a real cloud for benchmarks.
 
 moto keeps its state in process globals, so one emulator runs per process; starting one resets
@@ -68,6 +71,24 @@ def _fidelity_patches() -> None:
         return
     network_interface.group_set = property(lambda self: list(self._group_set))
     network_interface._prewire_patched = True
+
+    from moto import backends
+    from moto.core import responses, utils
+
+    modules = backends.list_of_moto_modules
+    known_modules = list(modules())
+    backends_module: Any = backends
+    backends_module.list_of_moto_modules = lambda: iter(known_modules)
+    method_names: dict[object, list[str]] = {}
+    original_names = utils.method_names_from_class
+
+    def cached_names(clazz: object) -> list[str]:
+        if clazz not in method_names:
+            method_names[clazz] = original_names(clazz)
+        return method_names[clazz]
+
+    responses_module: Any = responses
+    responses_module.method_names_from_class = cached_names
 
     from moto.ec2.models import flow_logs as flow_logs_module
 
@@ -182,12 +203,14 @@ def _quiet(dispatcher: Any) -> Any:
 
     class QuietDispatcher(dispatcher):  # type: ignore[misc]
         def get_backend_for_host(self, host: str | None) -> Any:
-            known = host is None or host == "moto_api" or host in backends.list_of_moto_modules()
-            matched = host is not None and any(
-                pattern.match(f"http://{host}") for _, pattern in backend_index.backend_url_patterns
-            )
-            if not known and not matched and "amazonaws.com" in (host or ""):
-                return None
+            if (
+                host
+                and "amazonaws.com" in host
+                and host not in set(backends.list_of_moto_modules())
+            ):
+                patterns = backend_index.backend_url_patterns
+                if not any(pattern.match(f"http://{host}") for _, pattern in patterns):
+                    return None  # moto would print "Unable to find appropriate backend"
             return super().get_backend_for_host(host)
 
     return QuietDispatcher
