@@ -94,7 +94,7 @@ def _zip(source: str) -> bytes:
     return buffer.getvalue()
 
 
-def _instance_identity(clients: AwsClients, drill: str) -> tuple[str, str]:
+def instance_identity(clients: AwsClients, drill: str) -> tuple[str, str]:
     iam = clients.iam
     trust = {
         "Version": "2012-10-17",
@@ -164,7 +164,7 @@ def _web_tier(
 
 
 def seed_workload(clients: AwsClients, drill: str, network: Network) -> Victim:
-    role, profile_arn = _instance_identity(clients, drill)
+    role, profile_arn = instance_identity(clients, drill)
     group, target_group = _web_tier(clients, drill, network, profile_arn)
     members = clients.autoscaling.describe_auto_scaling_groups(AutoScalingGroupNames=[group])
     instance_id = members["AutoScalingGroups"][0]["Instances"][0]["InstanceId"]
@@ -181,7 +181,7 @@ def seed_workload(clients: AwsClients, drill: str, network: Network) -> Victim:
     iam = clients.iam
     user = iam.create_user(UserName=f"deploy-bot-{drill}", Tags=_tags(drill))["User"]["UserName"]
     keys = [iam.create_access_key(UserName=user)["AccessKey"]["AccessKeyId"] for _ in range(2)]
-    function, versions = _function(clients, drill, role)
+    function, versions = function_with_versions(clients, drill, role)
     cluster, node = _eks(clients, drill, network, role)
     ecs_cluster, service = _ecs(clients, drill, network)
     return Victim(
@@ -203,7 +203,7 @@ def seed_workload(clients: AwsClients, drill: str, network: Network) -> Victim:
     )
 
 
-def _function(clients: AwsClients, drill: str, role: str) -> tuple[str, list[str]]:
+def function_with_versions(clients: AwsClients, drill: str, role: str) -> tuple[str, list[str]]:
     fn = clients.lambda_
     role_arn = clients.iam.get_role(RoleName=role)["Role"]["Arn"]
     name = f"victim-api-{drill}"

@@ -209,6 +209,7 @@ class ForensicReadiness(pulumi.ComponentResource):
             parameters.BREAK_GLASS_ROLE_ARN: identities.break_glass_role.arn,
             parameters.TRAIL_ARN: trail.trail.arn,
             parameters.ALERT_TOPIC_ARN: identities.alert_topic.arn,
+            parameters.RESPONDER_FUNCTION: response.function.name,
             parameters.RETENTION_DAYS: str(args.retention_days),
         }
         for vpc_id, groups in isolation.groups.items():

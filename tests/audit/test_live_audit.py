@@ -299,3 +299,21 @@ def test_cli_audit_formats_and_exit_codes(
     html = page.read_text()
     assert "Readiness score" in html and "EC2 volumes (EBS snapshots)" in html
     assert "123456789012/us-east-1" in html
+
+
+def test_org_role_audits_every_account_in_parallel(emulator: EmbeddedAws) -> None:
+    from policies.live.audit import audit_organization
+
+    emulator.reset()
+    clients = emulator.clients()
+    organizations = clients.client("organizations")
+    organizations.create_organization(FeatureSet="ALL")
+    for name in ("workload-a", "workload-b"):
+        organizations.create_account(AccountName=name, Email=f"{name}@example.com")
+    results = audit_organization(clients, "OrganizationAccountAccessRole", ["us-east-1"])
+    accounts = {r.account for r in results}
+    assert len(accounts) == 3 and "123456789012" in accounts
+    for result in results:
+        assert result.error is None
+        assert {f.location["account"] for f in result.findings} == {result.account}
+        assert "AWS-TRAIL-001" in failed(result.findings)  # nothing is deployed in any of them
