@@ -3,18 +3,44 @@
 from __future__ import annotations
 
 import time
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.table import Table
 
-from prewire.cli.common import EXIT_FAILED, Format, OutputFormat, as_json, console, errors, fail
+from prewire.cli.common import (
+    EXIT_FAILED,
+    EndpointUrl,
+    Format,
+    OutputFormat,
+    Profile,
+    Region,
+    as_json,
+    console,
+    errors,
+    fail,
+    input_errors,
+    resolve_region,
+)
 
 
+class DrillTarget(StrEnum):
+    EMULATOR = "emulator"
+    AWS = "aws"
+
+
+class ResponderMode(StrEnum):
+    FUNCTION = "function"
+    LOCAL = "local"
+
+
+@input_errors
 def drill(
     scenarios: Annotated[
-        list[str] | None, typer.Argument(help="Scenarios (default: all AWS ones).")
+        list[str] | None,
+        typer.Argument(help="Scenarios (default: every one the target supports)."),
     ] = None,
     report_dir: Annotated[
         Path | None,
@@ -23,30 +49,65 @@ def drill(
         ),
     ] = None,
     target: Annotated[
-        str, typer.Option("--target", help="emulator (default) or aws.")
-    ] = "emulator",
-    region: Annotated[str, typer.Option("--region")] = "us-east-1",
+        DrillTarget,
+        typer.Option(
+            "--target",
+            help="emulator: the embedded AWS (default). aws: a sandbox account with the stack "
+            "deployed, using canaries only.",
+        ),
+    ] = DrillTarget.EMULATOR,
+    region: Region = None,
+    profile: Profile = None,
+    endpoint_url: EndpointUrl = None,
+    keep: Annotated[
+        bool, typer.Option("--keep", help="--target aws: leave the canaries for inspection.")
+    ] = False,
+    canary_ami: Annotated[
+        str | None,
+        typer.Option("--canary-ami", help="--target aws: AMI for the canary (default: AL2023)."),
+    ] = None,
+    responder: Annotated[
+        ResponderMode,
+        typer.Option(
+            "--responder",
+            help="--target aws: invoke the deployed responder function (default), or run the "
+            "handler here as the responder role.",
+        ),
+    ] = ResponderMode.FUNCTION,
     output_format: Format = OutputFormat.TABLE,
 ) -> None:
     """Provision, seed, gate, detect, respond, verify, report."""
     from prewire.drill.runner import DrillOptions, run_drill
+    from prewire.drill.sandbox import SandboxOptions
     from prewire.drill.scenarios import SCENARIOS
-    from prewire.registry import UnknownNameError
 
-    if target != "emulator":
-        fail("--target aws is not available yet: drills run on the embedded emulator")
-    try:
-        for name in scenarios or []:
-            SCENARIOS.get(name)
-    except UnknownNameError as error:
-        fail(str(error))
+    for name in scenarios or []:
+        SCENARIOS.get(name)  # an unknown name is an input error before anything starts
+    sandbox = None
+    if target is DrillTarget.AWS:
+        sandbox = SandboxOptions(
+            region=resolve_region(region, profile),
+            profile=profile,
+            endpoint_url=endpoint_url,
+            keep=keep,
+            canary_ami=canary_ami,
+            responder="function" if responder is ResponderMode.FUNCTION else "local",
+        )
+    elif profile or endpoint_url or keep or canary_ami:
+        fail("--profile, --endpoint-url, --keep and --canary-ami apply to --target aws only")
     started = time.monotonic()
 
     def progress(message: str) -> None:
         errors.print(f"[dim]{time.monotonic() - started:6.1f}s[/] {message}")
 
     result = run_drill(
-        DrillOptions(scenarios=scenarios or [], region=region, report_dir=report_dir), progress
+        DrillOptions(
+            scenarios=scenarios or [],
+            region=region or "us-east-1",
+            report_dir=report_dir,
+            sandbox=sandbox,
+        ),
+        progress,
     )
     elapsed = time.monotonic() - started
     if output_format is OutputFormat.JSON:

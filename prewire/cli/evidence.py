@@ -1,4 +1,7 @@
-"""`prewire evidence verify CASE` and `prewire evidence log CASE`."""
+"""`prewire evidence verify CASE` and `prewire evidence log CASE`.
+
+A case is looked up under `cases/`, then under `drills/` (drills and sample findings).
+"""
 
 from __future__ import annotations
 
@@ -39,7 +42,7 @@ def _store(
     from responders.aws.discovery import discover
     from responders.aws.opening import check_case_id
     from responders.aws.session import AwsClients
-    from responders.aws.store import S3EvidenceStore
+    from responders.aws.store import store_of_case
 
     check_case_id(case)
     clients = AwsClients(
@@ -48,7 +51,7 @@ def _store(
     bucket = evidence_bucket or discover(clients).evidence_bucket
     if not bucket:
         fail("no evidence bucket: pass --evidence-bucket (none published at /prewire/aws)")
-    return S3EvidenceStore(clients, bucket)
+    return store_of_case(clients, bucket, case)
 
 
 @app.command("verify")

@@ -36,6 +36,19 @@ def finding_rule(clients: AwsClients) -> str:
     raise RoutingError("no EventBridge rule for GuardDuty findings: is the stack deployed?")
 
 
+def rule_matches(clients: AwsClients, event: dict[str, Any]) -> tuple[str, bool]:
+    """Whether the stack's finding rule matches `event`, asked of EventBridge itself.
+
+    For real accounts, where PutEvents refuses `aws.*` sources: the rule's own pattern is tested
+    against the event with TestEventPattern. Raises the ClientError of an endpoint without it.
+    """
+    rule = finding_rule(clients)
+    events = clients.client("events")
+    pattern = events.describe_rule(Name=rule)["EventPattern"]
+    result = events.test_event_pattern(EventPattern=pattern, Event=json.dumps(event))
+    return rule, bool(result["Result"])
+
+
 def add_queue_target(clients: AwsClients, drill_id: str) -> Route:
     """Route the stack's finding rule to a drill queue instead of its function.
 

@@ -65,8 +65,9 @@ def stack_graph(region: str) -> Graph:
 class PreparedAccount:
     clients: AwsClients
     network: Network
-    provisioned: Provisioned
+    provisioned: Provisioned | None  # None when the stack was deployed beforehand (sandbox)
     victim: Victim
+    account_id: str = EMULATOR_ACCOUNT
 
     def parameter(self, name: str) -> str:
         return str(self.clients.ssm.get_parameter(Name=name)["Parameter"]["Value"])

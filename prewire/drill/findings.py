@@ -17,6 +17,21 @@ def event(detail: dict[str, Any]) -> dict[str, Any]:
     return {"Source": "aws.guardduty", "DetailType": "GuardDuty Finding", "Detail": detail}
 
 
+def delivered(detail: dict[str, Any], when: datetime) -> dict[str, Any]:
+    """The event as EventBridge delivers it to a rule's targets (what TestEventPattern takes)."""
+    return {
+        "version": "0",
+        "id": str(uuid.uuid4()),
+        "detail-type": "GuardDuty Finding",
+        "source": "aws.guardduty",
+        "account": detail["accountId"],
+        "time": when.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "region": detail["region"],
+        "resources": [],
+        "detail": detail,
+    }
+
+
 def finding(
     kind: str,
     severity: float,
@@ -43,7 +58,8 @@ def finding(
             "count": 1,
             "eventFirstSeen": stamp,
             "eventLastSeen": stamp,
-            "additionalInfo": {"sample": False, "value": '{"drill":true}'},
+            # The sample marker sends the drill's evidence under `drills/`, apart from real cases.
+            "additionalInfo": {"sample": True, "value": '{"drill":true}'},
         },
         "severity": severity,
         "createdAt": stamp,

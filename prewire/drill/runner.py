@@ -1,7 +1,8 @@
-"""`prewire drill`: provision, seed, gate, detect, respond, verify and report, end to end.
+"""`prewire drill`: prepare, gate, attack, detect, respond, verify and report, end to end.
 
-On the embedded emulator (default) everything happens in-process against moto's server on
-127.0.0.1. The steps and their timing form the report's timeline.
+The flow is the same on every target (`prewire.drill.target`): the embedded emulator (default;
+everything in-process against moto's server on 127.0.0.1) or a sandbox account with the stack
+deployed (`--target aws`). The steps and their timing form the report's timeline.
 """
 
 from __future__ import annotations
@@ -13,18 +14,11 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from policies.live.gate import describe, gate
-from prewire.drill import detection, inventory
-from prewire.drill.environment import (
-    PreparedAccount,
-    known_vpcs,
-    stack_graph,
-    stage_memory_tool,
-)
-from prewire.drill.provision import Provisioned, provision
+from prewire.drill.environment import PreparedAccount
+from prewire.drill.sandbox import SandboxOptions, SandboxTarget
 from prewire.drill.scenarios import SCENARIOS, NotVerifiable, Scenario, ScenarioRun
+from prewire.drill.target import Progress, Target
 from prewire.drill.timeline import Timeline, now
-from prewire.drill.victim import seed_network, seed_workload
-from prewire.emulator.aws import EmbeddedAws
 from prewire.report.model import (
     Check,
     Report,
@@ -35,19 +29,11 @@ from prewire.report.model import (
     lessons,
 )
 from prewire.report.writers import write_all
-from responders.aws.handler import respond_to_event
+from responders.aws.findings import evidence_root
 from responders.aws.store import S3EvidenceStore
+from responders.runtime import InputError
 
-Progress = Callable[[str], None]
 Sabotage = Callable[[PreparedAccount], None]
-
-EMULATOR_NOTES = (
-    "Target: the embedded AWS emulator (moto's server on 127.0.0.1); no cloud account was used.",
-    "The emulator does not deliver CloudTrail or flow logs; the drill wrote realistic log objects "
-    "for the attack window where CloudTrail and flow-log delivery would have.",
-    "The emulator cannot run functions; the stack's finding rule routed the finding to a queue "
-    "the drill added, and the drill delivered it to the same handler the deployed function runs.",
-)
 
 
 @dataclass
@@ -56,6 +42,8 @@ class DrillOptions:
     region: str = "us-east-1"
     report_dir: Path | None = None
     sabotage: Sabotage | None = None
+    sandbox: SandboxOptions | None = None
+    """Run in this sandbox account instead of the embedded emulator."""
 
 
 @dataclass
@@ -63,7 +51,7 @@ class DrillResult:
     drill_id: str
     report: Report
     report_paths: list[Path]
-    provisioned: Provisioned | None = None
+    account: PreparedAccount | None = None
     runs: dict[str, ScenarioRun] = field(default_factory=dict)
 
     @property
@@ -71,71 +59,104 @@ class DrillResult:
         return self.report.ok
 
 
-def selected(names: Sequence[str]) -> list[Scenario]:
-    return [SCENARIOS.get(n) for n in names] if names else list(SCENARIOS)
+def open_target(options: DrillOptions) -> Target:
+    if options.sandbox is not None:
+        return SandboxTarget(options.sandbox)
+    from prewire.drill.emulated import EmulatorTarget  # starts moto: only when asked for
+
+    return EmulatorTarget(options.region)
+
+
+def chosen_scenarios(target: Target, names: Sequence[str]) -> list[Scenario]:
+    """The named scenarios (all this target supports when none are named)."""
+    if not names:
+        return [s for s in SCENARIOS if target.unsupported(s) is None]
+    scenarios = [SCENARIOS.get(n) for n in names]
+    for scenario in scenarios:
+        reason = target.unsupported(scenario)
+        if reason:
+            raise InputError(f"scenario {scenario.name} cannot run on this target: {reason}")
+    return scenarios
 
 
 def run_drill(options: DrillOptions, progress: Progress = lambda _: None) -> DrillResult:
-    scenarios = selected(options.scenarios)
     drill_id = uuid.uuid4().hex[:8]
     timeline = Timeline()
-    report = Report(
-        title=f"prewire drill {drill_id}",
-        subtitle=f"scenarios: {', '.join(s.name for s in scenarios)}",
-        generated_at=now(),
-        ok=False,
-        notes=list(EMULATOR_NOTES),
-    )
-    result = DrillResult(drill_id, report, [])
-    with EmbeddedAws(region=options.region) as aws:
-        clients = aws.clients()
-        progress("provisioning the kit's AWS stack into the embedded emulator")
-        with timeline.step("provision the readiness stack") as step:
-            network = seed_network(clients, drill_id)
-            stage_memory_tool(clients)
-            result.provisioned = provision(
-                stack_graph(options.region), clients, known=known_vpcs(clients, network)
-            )
-            step.detail = f"{len(result.provisioned.created)} resources created; not created: " + (
-                ", ".join(f"{k} ({v})" for k, v in result.provisioned.not_created.items()) or "none"
-            )
-        progress("seeding the victim workload")
-        with timeline.step("seed the victim workload") as step:
-            account = PreparedAccount(
-                clients, network, result.provisioned, seed_workload(clients, drill_id, network)
-            )
-            step.detail = (
-                f"instance {account.victim.instance_id}, function {account.victim.function_name}"
-            )
-        if options.sabotage:
-            options.sabotage(account)
-        progress("gating on the live readiness audit")
-        with timeline.step("readiness gate: live audit of the target") as step:
-            checked = gate(clients)
-            blocking = [describe(f) for f in checked.blocking]
-            step.status = "failed" if blocking else "ok"
-            step.detail = "; ".join(blocking) or (
-                f"ready ({len(checked.findings)} findings; {len(checked.reported)} reported, "
-                "none blocking)"
-            )
-        report.checks.append(
-            Check(
-                "drill",
-                "target passes the readiness gate",
-                "failed" if blocking else "held",
-                "; ".join(blocking),
-                "Deploy the stack and fix what `prewire audit aws` lists before "
-                "relying on responders.",
-            )
+    with open_target(options) as target:
+        scenarios = chosen_scenarios(target, options.scenarios)
+        report = Report(
+            title=f"prewire drill {drill_id}",
+            subtitle=f"scenarios: {', '.join(s.name for s in scenarios)}",
+            generated_at=now(),
+            ok=False,
         )
-        report.notes += [f"readiness audit (not blocking): {describe(f)}" for f in checked.reported]
-        route = detection.add_queue_target(clients, drill_id)
-        responder = account.responder()
-        for scenario in scenarios:
-            progress(f"scenario {scenario.name}: {scenario.summary}")
-            run = _run_scenario(scenario, account, responder, route, timeline)
-            result.runs[scenario.name] = run
-            _record(report, scenario, run)
+        result = DrillResult(drill_id, report, [])
+        try:
+            result.account = target.prepare(drill_id, timeline, progress)
+            _exercise(target, result, scenarios, options, timeline, progress)
+        finally:
+            progress("finishing: removing what the drill created")
+            report.checks += target.finish(result.account, timeline)
+            report.notes = list(target.notes) + report.notes
+    _conclude(report, timeline)
+    directory = options.report_dir or Path("drill-reports") / datetime.now(UTC).strftime(
+        "%Y%m%dT%H%M%SZ"
+    )
+    result.report_paths = write_all(report, directory)
+    return result
+
+
+def _exercise(
+    target: Target,
+    result: DrillResult,
+    scenarios: list[Scenario],
+    options: DrillOptions,
+    timeline: Timeline,
+    progress: Progress,
+) -> None:
+    account, report = result.account, result.report
+    assert account is not None
+    if options.sabotage:
+        options.sabotage(account)
+    progress("gating on the live readiness audit")
+    with timeline.step("readiness gate: live audit of the target") as step:
+        checked = gate(account.clients)
+        blocking = [describe(f) for f in checked.blocking]
+        step.status = "failed" if blocking else "ok"
+        step.detail = "; ".join(blocking) or (
+            f"ready ({len(checked.findings)} findings; {len(checked.reported)} reported, "
+            "none blocking)"
+        )
+    report.checks.append(
+        Check(
+            "drill",
+            "target passes the readiness gate",
+            "failed" if blocking else "held",
+            "; ".join(blocking),
+            "Deploy the stack and fix what `prewire audit aws` lists before relying on responders.",
+        )
+    )
+    report.notes += [f"readiness audit (not blocking): {describe(f)}" for f in checked.reported]
+    for scenario in scenarios:
+        progress(f"scenario {scenario.name}: {scenario.summary}")
+        try:
+            run = _run_scenario(scenario, account, target, timeline, report)
+        except Exception as error:  # one broken scenario must not hide the others' results
+            report.checks.append(
+                Check(
+                    scenario.name,
+                    "scenario ran to the end",
+                    "failed",
+                    f"{type(error).__name__}: {error}",
+                    "The timeline shows the step that broke off; fix it and run the drill again.",
+                )
+            )
+            continue
+        result.runs[scenario.name] = run
+        _record(report, scenario, run)
+
+
+def _conclude(report: Report, timeline: Timeline) -> None:
     report.rows = [
         Row(s.scenario or "drill", s.name, s.started, s.ended, s.status, s.detail)
         for s in timeline.steps
@@ -146,40 +167,41 @@ def run_drill(options: DrillOptions, progress: Progress = lambda _: None) -> Dri
     )
     report.lessons = lessons(report)
     report.generated_at = now()
-    directory = options.report_dir or Path("drill-reports") / datetime.now(UTC).strftime(
-        "%Y%m%dT%H%M%SZ"
-    )
-    result.report_paths = write_all(report, directory)
-    return result
 
 
 def _run_scenario(
     scenario: Scenario,
     account: PreparedAccount,
-    responder: object,
-    route: detection.Route,
+    target: Target,
     timeline: Timeline,
+    report: Report,
 ) -> ScenarioRun:
-    from responders.aws.session import AwsClients
-
-    assert isinstance(responder, AwsClients)
     attack_start = now() - timedelta(minutes=30)
     if scenario.prepare:
-        with timeline.step("attack (simulated activity and logs)", scenario.name):
-            scenario.prepare(account, attack_start)
-    before = inventory.take(account.clients, account.evidence_bucket)
+        with timeline.step("attack (simulated activity and logs)", scenario.name) as step:
+            if not target.attack(scenario, account, attack_start):
+                step.detail = "no log objects written on this target"
+    before = target.inventory(account)
     detail = scenario.finding(account, now())
-    with timeline.step("detect: finding routed by the stack's rule", scenario.name) as step:
+    with timeline.step("detect: the stack's rule and the finding", scenario.name) as step:
         detected_at = step.started
-        detection.inject(account.clients, detail)
-        event = detection.receive(account.clients, route, detail["id"])
-        step.detail = f"{detail['type']} (severity {detail['severity']}) via {route.rule_name}"
+        detected = target.detect(account, detail)
+        step.detail = f"{detail['type']} (severity {detail['severity']}): {detected.detail}"
+    report.checks.append(
+        Check(
+            scenario.name,
+            "the stack's finding rule routes the finding",
+            detected.routed,
+            "" if detected.routed == "held" else detected.detail,
+            "Check the rule's pattern and severity threshold (prewire:aws.minFindingSeverity).",
+        )
+    )
     with timeline.step("respond: the deployed handler's playbook", scenario.name) as step:
-        response = respond_to_event(event, responder, auto_contain=scenario.auto_contain)
+        response = target.respond(account, detected.event, scenario)
         step.detail = f"{response.get('response')} on {', '.join(response.get('targets', []))}"
         step.status = "ok" if response.get("ok") else "failed"
-    after = inventory.take(account.clients, account.evidence_bucket)
-    store = S3EvidenceStore(account.clients, account.evidence_bucket)
+    after = target.inventory(account)
+    store = S3EvidenceStore(account.clients, account.evidence_bucket, evidence_root(detail))
     return ScenarioRun(
         account, str(response.get("case")), detected_at, response, before, after, store
     )

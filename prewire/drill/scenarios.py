@@ -19,7 +19,7 @@ from prewire.drill.attack_logs import (
     write_flow_logs,
     write_trail_objects,
 )
-from prewire.drill.environment import EMULATOR_ACCOUNT, PreparedAccount
+from prewire.drill.environment import PreparedAccount
 from prewire.drill.inventory import Inventory, destroyed
 from prewire.evidence.verify import verify_case
 from prewire.registry import Registry, check_kebab_case
@@ -187,15 +187,16 @@ def _ec2_finding(account: PreparedAccount, when: datetime) -> dict[str, Any]:
         ),
         account.clients.region,
         when,
+        account.account_id,
     )
 
 
 def _ec2_attack(account: PreparedAccount, start: datetime) -> None:
     role_arn = account.clients.iam.get_role(RoleName=account.victim.role_name)["Role"]["Arn"]
     events = instance_attack(
-        account.victim.instance_id, role_arn, EMULATOR_ACCOUNT, account.clients.region
+        account.victim.instance_id, role_arn, account.account_id, account.clients.region
     )
-    write_trail_objects(account.clients, account.audit_bucket, EMULATOR_ACCOUNT, events, start)
+    write_trail_objects(account.clients, account.audit_bucket, account.account_id, events, start)
     interfaces = [
         e["NetworkInterfaceId"]
         for e in account.clients.ec2.describe_instances(InstanceIds=[account.victim.instance_id])[
@@ -203,7 +204,7 @@ def _ec2_attack(account: PreparedAccount, start: datetime) -> None:
         ][0]["Instances"][0]["NetworkInterfaces"]
     ]
     write_flow_logs(
-        account.clients, account.audit_bucket, "flow-logs/", EMULATOR_ACCOUNT, interfaces, start
+        account.clients, account.audit_bucket, "flow-logs/", account.account_id, interfaces, start
     )
 
 
@@ -277,11 +278,12 @@ def _key_finding(account: PreparedAccount, when: datetime) -> dict[str, Any]:
         findings.access_key_resource(account.victim.user_name, account.victim.access_key_ids[0]),
         account.clients.region,
         when,
+        account.account_id,
     )
 
 
 def _key_attack(account: PreparedAccount, start: datetime) -> None:
-    user_arn = f"arn:aws:iam::{EMULATOR_ACCOUNT}:user/{account.victim.user_name}"
+    user_arn = f"arn:aws:iam::{account.account_id}:user/{account.victim.user_name}"
     events = [
         AttackEvent(name, source, user_arn, account.victim.user_name)
         for name, source in (
@@ -290,7 +292,7 @@ def _key_attack(account: PreparedAccount, start: datetime) -> None:
             ("CreateAccessKey", "iam.amazonaws.com"),
         )
     ]
-    write_trail_objects(account.clients, account.audit_bucket, EMULATOR_ACCOUNT, events, start)
+    write_trail_objects(account.clients, account.audit_bucket, account.account_id, events, start)
 
 
 register(
@@ -359,6 +361,7 @@ def _lambda_finding(account: PreparedAccount, when: datetime) -> dict[str, Any]:
         findings.lambda_resource(name, arn),
         account.clients.region,
         when,
+        account.account_id,
     )
 
 
@@ -420,6 +423,7 @@ def _eks_finding(account: PreparedAccount, when: datetime) -> dict[str, Any]:
         findings.eks_resource(account.victim.eks_cluster, account.victim.eks_node),
         account.clients.region,
         when,
+        account.account_id,
     )
 
 

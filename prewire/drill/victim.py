@@ -18,6 +18,7 @@ from responders.aws.session import AwsClients
 
 DRILL_TAG = "prewire:drill"
 AMI = "ami-0a1b2c3d4e5f60718"
+SETTLING: Any = {"Delay": 2, "MaxAttempts": 60}  # a function is briefly Pending after a change
 
 
 @dataclass
@@ -102,7 +103,8 @@ def instance_identity(clients: AwsClients, drill: str) -> tuple[str, str]:
             {
                 "Effect": "Allow",
                 "Action": "sts:AssumeRole",
-                "Principal": {"Service": "ec2.amazonaws.com"},
+                # One identity for the victim's instance and its function.
+                "Principal": {"Service": ["ec2.amazonaws.com", "lambda.amazonaws.com"]},
             }
         ],
     }
@@ -215,11 +217,14 @@ def function_with_versions(clients: AwsClients, drill: str, role: str) -> tuple[
         Code={"ZipFile": _zip("def handle(e, c):\n    return {'v': 1}\n")},
         Tags={DRILL_TAG: drill},
     )
+    # A real function is Pending for a moment after each change and refuses the next one.
+    fn.get_waiter("function_active_v2").wait(FunctionName=name, WaiterConfig=SETTLING)
     versions = [fn.publish_version(FunctionName=name)["Version"]]
     for release in (2, 3):
         fn.update_function_code(
             FunctionName=name, ZipFile=_zip(f"def handle(e, c):\n    return {{'v': {release}}}\n")
         )
+        fn.get_waiter("function_updated_v2").wait(FunctionName=name, WaiterConfig=SETTLING)
         versions.append(fn.publish_version(FunctionName=name)["Version"])
     # The backdoor: $LATEST differs from every published version.
     fn.update_function_code(
@@ -232,6 +237,7 @@ def function_with_versions(clients: AwsClients, drill: str, role: str) -> tuple[
             "    return {'v': 3}\n"
         ),
     )
+    fn.get_waiter("function_updated_v2").wait(FunctionName=name, WaiterConfig=SETTLING)
     return name, versions
 
 

@@ -177,6 +177,19 @@ def _fidelity_patches() -> None:
 
     detector_class.update = update
 
+    # moto answers TestEventPattern with an empty body; answer it with the matcher moto's own
+    # event bus routes PutEvents with, so a rule that routes on the emulator also "tests" there.
+    from moto.events import models as events_models
+    from moto.events import responses as events_responses
+
+    def test_event_pattern(self: Any) -> str:
+        pattern = events_models.EventPattern.load(self._get_param("EventPattern"))
+        matched = pattern.matches_event(json.loads(self._get_param("Event")))
+        return json.dumps({"Result": matched})
+
+    events_response: Any = events_responses.EventsHandler
+    events_response.test_event_pattern = test_event_pattern
+
 
 LAMBDA_CODE_PATH = "/_prewire/lambda-code/"
 LAMBDA_CODE_URL = re.compile(

@@ -24,6 +24,7 @@ class Prewired:
     forensic_account_id: str | None = None
     responder_role_arn: str | None = None
     break_glass_role_arn: str | None = None
+    responder_function: str | None = None
     retention_days: int | None = None
     isolation_groups: dict[str, str] = field(default_factory=dict)
     conversion_groups: dict[str, str] = field(default_factory=dict)
@@ -60,6 +61,7 @@ def discover(clients: AwsClients) -> Prewired:
         forensic_account_id=values.get(parameters.FORENSIC_ACCOUNT_ID),
         responder_role_arn=values.get(parameters.RESPONDER_ROLE_ARN),
         break_glass_role_arn=values.get(parameters.BREAK_GLASS_ROLE_ARN),
+        responder_function=values.get(parameters.RESPONDER_FUNCTION),
         retention_days=int(values[parameters.RETENTION_DAYS])
         if values.get(parameters.RETENTION_DAYS, "").isdigit()
         else None,

@@ -22,6 +22,20 @@ def case_id_for(finding: dict[str, Any]) -> str:
     return "gd-" + UNSAFE.sub("-", str(finding.get("id", "unknown")))[:100]
 
 
+CASES_ROOT = "cases"
+DRILLS_ROOT = "drills"
+
+
+def evidence_root(finding: dict[str, Any]) -> str:
+    """Where a finding's evidence goes: sample findings never mix with real cases.
+
+    GuardDuty marks the findings of CreateSampleFindings, and prewire drills mark theirs, with
+    `service.additionalInfo.sample`; their evidence goes under `drills/`.
+    """
+    sample = finding.get("service", {}).get("additionalInfo", {}).get("sample")
+    return DRILLS_ROOT if str(sample).lower() == "true" else CASES_ROOT
+
+
 def plan_response(finding: dict[str, Any], *, auto_contain: bool) -> Response | None:
     """The response to a finding (the `detail` of a GuardDuty EventBridge event), or None.
 

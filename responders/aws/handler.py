@@ -13,7 +13,7 @@ from typing import Any
 
 from prewire.vocabulary import Cloud
 from responders.aws.case import Options
-from responders.aws.findings import plan_response
+from responders.aws.findings import evidence_root, plan_response
 from responders.aws.opening import open_case
 from responders.aws.session import AwsClients
 from responders.playbooks import PLAYBOOKS
@@ -22,6 +22,7 @@ from responders.runner import run_action, run_playbook
 from responders.runtime import Status
 
 log = logging.getLogger("prewire.responders")
+AUTO_CONTAIN_ENV = "PREWIRE_AUTO_CONTAIN"
 
 
 def respond_to_event(
@@ -38,7 +39,8 @@ def respond_to_event(
         kind = finding.get("resource", {}).get("resourceType")
         log.warning("no responder for resource type %s (finding %s)", kind, finding.get("id"))
         return {"handled": False, "reason": f"no responder for resource type {kind}"}
-    case = open_case(clients, plan.case_id, options=options)
+    root = evidence_root(finding)
+    case = open_case(clients, plan.case_id, options=options, root=root)
     if plan.kind == "playbook":
         outcomes = run_playbook(
             case,
@@ -51,6 +53,7 @@ def respond_to_event(
     return {
         "handled": True,
         "case": plan.case_id,
+        "evidence_root": root,
         "response": f"{plan.kind} {plan.name}",
         "targets": list(plan.targets),
         "finding": plan.reason,
@@ -65,7 +68,7 @@ def respond_to_event(
 def handle(event: dict[str, Any], context: Any) -> dict[str, Any]:
     logging.getLogger().setLevel(logging.INFO)
     region = str(event.get("region") or os.environ.get("AWS_REGION", "us-east-1"))
-    auto_contain = os.environ.get("PREWIRE_AUTO_CONTAIN", "false").lower() == "true"
+    auto_contain = os.environ.get(AUTO_CONTAIN_ENV, "false").lower() == "true"
     result = respond_to_event(event, AwsClients(region=region), auto_contain=auto_contain)
     log.info("prewire response: %s", {k: v for k, v in result.items() if k != "outcomes"})
     if result.get("handled") and not result.get("ok"):

@@ -10,6 +10,7 @@ import botocore.exceptions
 from prewire.evidence.custody import CustodyLog
 from responders.aws.case import AwsCase, Options
 from responders.aws.discovery import Overrides, apply_overrides, discover
+from responders.aws.findings import CASES_ROOT
 from responders.aws.session import AwsClients, error_code
 from responders.aws.store import CASE_ID, S3EvidenceStore
 from responders.runtime import InputError, NullProgress, Progress
@@ -40,7 +41,7 @@ def open_case(
     dry_run: bool = False,
     options: Options | None = None,
     progress: Progress | None = None,
-    root: str = "cases",
+    root: str = CASES_ROOT,
 ) -> AwsCase:
     check_case_id(case_id)
     actor = caller(clients)

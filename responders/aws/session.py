@@ -110,6 +110,20 @@ class AwsClients:
                 self._clients[service] = client
             return self._clients[service]
 
+    def long_call_client(self, service: str, read_timeout: int) -> Any:
+        """An uncached client for one long call (a synchronous function invocation).
+
+        No retries: a call that timed out on our side may still be running on theirs.
+        """
+        config = self._config.merge(
+            botocore.config.Config(read_timeout=read_timeout, retries={"total_max_attempts": 1})
+        )
+        return self._session.client(
+            service,  # type: ignore[call-overload]
+            config=config,
+            endpoint_url=self.endpoint_url,
+        )
+
     def for_region(self, region: str) -> AwsClients:
         """The same identity in another region."""
         return AwsClients(

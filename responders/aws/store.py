@@ -1,4 +1,5 @@
-"""The S3 evidence store: artifacts and custody entries under `cases/<case>/`.
+"""The S3 evidence store: artifacts and custody entries under `cases/<case>/` (`drills/<case>/`
+for drills and sample findings).
 
 Every object is uploaded with a SHA-256 checksum S3 verifies on receipt, lands under the bucket's
 Object Lock default retention, and custody entries are created with `If-None-Match: *` so an
@@ -20,6 +21,7 @@ import botocore.exceptions
 from boto3.s3.transfer import TransferConfig
 
 from prewire.evidence.custody import Artifact, ConcurrentWriterError, Entry
+from responders.aws.findings import CASES_ROOT, DRILLS_ROOT
 from responders.aws.session import AwsClients, error_code
 from responders.registry import Scope, perms
 
@@ -54,7 +56,7 @@ class StoredObject:
 
 
 class S3EvidenceStore:
-    def __init__(self, clients: AwsClients, bucket: str, root: str = "cases") -> None:
+    def __init__(self, clients: AwsClients, bucket: str, root: str = CASES_ROOT) -> None:
         self.clients = clients
         self.bucket = bucket
         self.root = root
@@ -192,3 +194,12 @@ class S3EvidenceStore:
 
     def read_all_entries(self, case: str) -> list[Entry]:
         return [self.read_entry(case, seq) for seq in self.entry_seqs(case)]
+
+
+def store_of_case(clients: AwsClients, bucket: str, case: str) -> S3EvidenceStore:
+    """The view of the bucket holding `case`'s custody log: `cases/`, else `drills/`."""
+    for root in (CASES_ROOT, DRILLS_ROOT):
+        store = S3EvidenceStore(clients, bucket, root)
+        if store.entry_seqs(case):
+            return store
+    return S3EvidenceStore(clients, bucket)

@@ -14,6 +14,7 @@ import prewire
 import responders
 from policies import tokens
 from responders.aws import parameters
+from responders.aws.handler import AUTO_CONTAIN_ENV
 from stacks.aws.base import child
 from stacks.aws.documents import document, guardduty_pattern, queue_policy, to_json
 from stacks.tags import component_tags
@@ -133,9 +134,7 @@ class ResponseWiring(pulumi.ComponentResource):
             reserved_concurrent_executions=MAX_CONCURRENT_RESPONSES,
             publish=True,  # every deployed revision keeps an immutable version
             kms_key_arn=args.kms_key_arn,
-            environment={
-                "variables": {"PREWIRE_AUTO_CONTAIN": "true" if args.auto_contain else "false"}
-            },
+            environment={"variables": {AUTO_CONTAIN_ENV: "true" if args.auto_contain else "false"}},
             dead_letter_config={"target_arn": self.dead_letters.arn},
             tracing_config={"mode": "Active"},
             logging_config={"log_format": "JSON", "log_group": function_logs.name},
