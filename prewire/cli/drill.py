@@ -31,6 +31,11 @@ class DrillTarget(StrEnum):
     AWS = "aws"
 
 
+class Provisioner(StrEnum):
+    API = "api"
+    PULUMI = "pulumi"
+
+
 class ResponderMode(StrEnum):
     FUNCTION = "function"
     LOCAL = "local"
@@ -56,6 +61,14 @@ def drill(
             "deployed, using canaries only.",
         ),
     ] = DrillTarget.EMULATOR,
+    provision_with: Annotated[
+        Provisioner,
+        typer.Option(
+            "--provision",
+            help="emulator: create the rendered stack through the API (default), or deploy the "
+            "program with `pulumi up` (needs the Pulumi CLI).",
+        ),
+    ] = Provisioner.API,
     region: Region = None,
     profile: Profile = None,
     endpoint_url: EndpointUrl = None,
@@ -93,8 +106,14 @@ def drill(
             canary_ami=canary_ami,
             responder="function" if responder is ResponderMode.FUNCTION else "local",
         )
+        if provision_with is Provisioner.PULUMI:
+            fail("--provision applies to the emulator: a sandbox account is deployed beforehand")
     elif profile or endpoint_url or keep or canary_ami:
         fail("--profile, --endpoint-url, --keep and --canary-ami apply to --target aws only")
+    elif provision_with is Provisioner.PULUMI:
+        from prewire.drill.pulumi_up import require_pulumi_cli
+
+        require_pulumi_cli()
     started = time.monotonic()
 
     def progress(message: str) -> None:
@@ -106,6 +125,7 @@ def drill(
             region=region or "us-east-1",
             report_dir=report_dir,
             sandbox=sandbox,
+            provision_with=provision_with.value,
         ),
         progress,
     )

@@ -9,11 +9,12 @@ arrives there to the same handler the deployed function runs.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 from prewire.drill import detection, inventory
 from prewire.drill.environment import PreparedAccount, known_vpcs, stack_graph, stage_memory_tool
 from prewire.drill.provision import provision
+from prewire.drill.pulumi_up import pulumi_up
 from prewire.drill.scenarios import Scenario
 from prewire.drill.target import Detection, Progress, Target
 from prewire.drill.timeline import Timeline
@@ -21,6 +22,9 @@ from prewire.drill.victim import seed_network, seed_workload
 from prewire.emulator.aws import EmbeddedAws
 from responders.aws.handler import respond_to_event
 from responders.aws.session import AwsClients
+
+Provisioner = Literal["api", "pulumi"]
+"""api: create the rendered stack's resources through the cloud API; pulumi: `pulumi up`."""
 
 NOTES = (
     "Target: the embedded AWS emulator (moto's server on 127.0.0.1); no cloud account was used.",
@@ -32,8 +36,9 @@ NOTES = (
 
 
 class EmulatorTarget(Target):
-    def __init__(self, region: str) -> None:
+    def __init__(self, region: str, provision_with: Provisioner = "api") -> None:
         self.region = region
+        self.provision_with = provision_with
         self.notes = list(NOTES)
         self._aws = EmbeddedAws(region=region).__enter__()
         self._route: detection.Route | None = None
@@ -48,9 +53,17 @@ class EmulatorTarget(Target):
         with timeline.step("provision the readiness stack") as step:
             network = seed_network(clients, drill_id)
             stage_memory_tool(clients)
-            provisioned = provision(
-                stack_graph(self.region), clients, known=known_vpcs(clients, network)
-            )
+            vpcs = known_vpcs(clients, network)
+            if self.provision_with == "pulumi":
+                provisioned = pulumi_up(
+                    self.region,
+                    self._aws.url,
+                    list(vpcs.values()),
+                    stack_graph(self.region),
+                    progress,
+                )
+            else:
+                provisioned = provision(stack_graph(self.region), clients, known=vpcs)
             step.detail = f"{len(provisioned.created)} resources created; not created: " + (
                 ", ".join(f"{k} ({v})" for k, v in provisioned.not_created.items()) or "none"
             )

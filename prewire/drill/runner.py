@@ -44,6 +44,8 @@ class DrillOptions:
     sabotage: Sabotage | None = None
     sandbox: SandboxOptions | None = None
     """Run in this sandbox account instead of the embedded emulator."""
+    provision_with: str = "api"
+    """On the emulator: "api" (the rendered stack through the API) or "pulumi" (`pulumi up`)."""
 
 
 @dataclass
@@ -64,7 +66,7 @@ def open_target(options: DrillOptions) -> Target:
         return SandboxTarget(options.sandbox)
     from prewire.drill.emulated import EmulatorTarget  # starts moto: only when asked for
 
-    return EmulatorTarget(options.region)
+    return EmulatorTarget(options.region, "pulumi" if options.provision_with == "pulumi" else "api")
 
 
 def chosen_scenarios(target: Target, names: Sequence[str]) -> list[Scenario]:
