@@ -8,8 +8,10 @@ custody entry, so nothing done is left unrecorded.
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, Protocol
@@ -107,13 +109,37 @@ class Step:
         self.calls.append(call)
 
     def change(self, service: str, client: Any, method: str, **params: Any) -> Any:
-        """Make a mutating call, or under dry-run only plan it. Reads go to the client directly."""
-        operation = client.meta.method_to_api_mapping.get(method, method)
+        """Make a mutating call, or under dry-run only plan it. Reads go to the client directly.
+
+        boto3 clients report calls by API name, so the parameters are matched to the reported
+        call here; Azure's recorder takes them from the request body itself.
+        """
+        api_names = getattr(getattr(client, "meta", None), "method_to_api_mapping", None)
+        operation = api_names.get(method, method) if api_names is not None else method
         if self.dry_run:
             self.planned.append(PlannedCall(service, operation, params))
             return None
-        self._pending_params.append((operation, params))
+        if api_names is not None:
+            self._pending_params.append((operation, params))
         return getattr(client, method)(**params)
+
+
+_ACTIVE_STEP: contextvars.ContextVar[Step | None] = contextvars.ContextVar("step", default=None)
+
+
+def active_step() -> Step | None:
+    """The step running in this thread, to which every cloud API call is reported."""
+    return _ACTIVE_STEP.get()
+
+
+@contextlib.contextmanager
+def recording(step: Step) -> Iterator[None]:
+    """Report the API calls this thread makes to `step` (any cloud's client factory)."""
+    token = _ACTIVE_STEP.set(step)
+    try:
+        yield
+    finally:
+        _ACTIVE_STEP.reset(token)
 
 
 @dataclass

@@ -25,9 +25,10 @@ from prewire.drill.environment import PreparedAccount
 from prewire.drill.scenarios import Scenario
 from prewire.drill.target import Detection, Progress, Target
 from prewire.drill.timeline import Timeline, now
+from prewire.evidence.layout import DRILLS_ROOT
 from prewire.report.model import Check
 from responders.aws.discovery import Prewired, discover
-from responders.aws.findings import DRILLS_ROOT, case_id_for, evidence_root, plan_response
+from responders.aws.findings import case_id_for, evidence_root, plan_response
 from responders.aws.handler import AUTO_CONTAIN_ENV, respond_to_event
 from responders.aws.opening import caller
 from responders.aws.session import AwsClients, error_code, is_api_gap

@@ -6,6 +6,8 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from prewire.evidence.layout import CASES_ROOT, DRILLS_ROOT
+
 UNSAFE = re.compile(r"[^A-Za-z0-9._-]")
 
 
@@ -20,10 +22,6 @@ class Response:
 
 def case_id_for(finding: dict[str, Any]) -> str:
     return "gd-" + UNSAFE.sub("-", str(finding.get("id", "unknown")))[:100]
-
-
-CASES_ROOT = "cases"
-DRILLS_ROOT = "drills"
 
 
 def evidence_root(finding: dict[str, Any]) -> str:

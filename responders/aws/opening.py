@@ -8,9 +8,9 @@ import logging
 import botocore.exceptions
 
 from prewire.evidence.custody import CustodyLog
+from prewire.evidence.layout import CASES_ROOT
 from responders.aws.case import AwsCase, Options
 from responders.aws.discovery import Overrides, apply_overrides, discover
-from responders.aws.findings import CASES_ROOT
 from responders.aws.session import AwsClients, error_code
 from responders.aws.store import CASE_ID, S3EvidenceStore
 from responders.runtime import InputError, NullProgress, Progress

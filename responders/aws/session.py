@@ -9,11 +9,10 @@ real account, the embedded emulator (`endpoint_url`) or a stubbed client in test
 from __future__ import annotations
 
 import contextlib
-import contextvars
 import shutil
 import threading
 import urllib.request
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import IO, TYPE_CHECKING, Any
 
 import boto3
@@ -21,7 +20,7 @@ import botocore.config
 import botocore.exceptions
 
 from prewire.evidence.custody import ApiCall
-from responders.runtime import Step
+from responders.runtime import Step, active_step, recording
 
 if TYPE_CHECKING:
     from mypy_boto3_autoscaling import AutoScalingClient
@@ -37,7 +36,6 @@ if TYPE_CHECKING:
     from mypy_boto3_ssm import SSMClient
     from mypy_boto3_sts import STSClient
 
-_ACTIVE_STEP: contextvars.ContextVar[Step | None] = contextvars.ContextVar("step", default=None)
 
 # Errors that mean "this endpoint does not implement the API" rather than "you asked wrongly".
 GAP_CODES = frozenset(
@@ -162,7 +160,7 @@ class AwsClients:
     def _after_call(self, http_response: Any, parsed: dict[str, Any], model: Any, **_: Any) -> None:
         with self._count_lock:
             self.call_count += 1
-        step = _ACTIVE_STEP.get()
+        step = active_step()
         if step is None:
             return
         metadata = parsed.get("ResponseMetadata", {})
@@ -188,13 +186,8 @@ class AwsClients:
         with urllib.request.urlopen(url, timeout=120) as response:  # noqa: S310 - checked above
             shutil.copyfileobj(response, destination, 1024 * 1024)
 
-    @contextlib.contextmanager
-    def recording(self, step: Step) -> Iterator[None]:
-        token = _ACTIVE_STEP.set(step)
-        try:
-            yield
-        finally:
-            _ACTIVE_STEP.reset(token)
+    def recording(self, step: Step) -> contextlib.AbstractContextManager[None]:
+        return recording(step)
 
     # Typed accessors: one place that knows the service names.
     @property

@@ -11,17 +11,22 @@ from __future__ import annotations
 import base64
 import hashlib
 import re
-import shutil
 import tempfile
 from collections.abc import Iterator
-from dataclasses import dataclass
-from typing import IO, Any
+from typing import IO, Any, cast
 
 import botocore.exceptions
 from boto3.s3.transfer import TransferConfig
 
-from prewire.evidence.custody import Artifact, ConcurrentWriterError, Entry
-from responders.aws.findings import CASES_ROOT, DRILLS_ROOT
+from prewire.evidence.custody import Artifact, ConcurrentWriterError
+from prewire.evidence.layout import (
+    CASES_ROOT,
+    CHUNK,
+    DRILLS_ROOT,
+    EvidenceStore,
+    StoredObject,
+    concurrent_writer_message,
+)
 from responders.aws.session import AwsClients, error_code
 from responders.registry import Scope, perms
 
@@ -34,47 +39,21 @@ COMMON_PERMISSIONS = (
     *perms("sts:GetCallerIdentity"),
 )
 CASE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
-CHUNK = 1024 * 1024
 # Above this, uploads are multipart and S3's checksum is per part; the full-object SHA-256 is
 # kept in the object's metadata and in the custody log, and verification recomputes it.
 SINGLE_PUT_LIMIT = 64 * 1024 * 1024
-
-
-def safe_component(text: str) -> str:
-    """A target id or ARN as one key component."""
-    return re.sub(r"[^A-Za-z0-9._=-]", "_", text)[:200]
 
 
 def b64_sha256(hex_digest: str) -> str:
     return base64.b64encode(bytes.fromhex(hex_digest)).decode()
 
 
-@dataclass(frozen=True)
-class StoredObject:
-    key: str
-    size: int
-
-
-class S3EvidenceStore:
+class S3EvidenceStore(EvidenceStore):
     def __init__(self, clients: AwsClients, bucket: str, root: str = CASES_ROOT) -> None:
         self.clients = clients
         self.bucket = bucket
         self.root = root
 
-    # -- layout -----------------------------------------------------------------------------
-    def case_prefix(self, case: str) -> str:
-        return f"{self.root}/{case}/"
-
-    def artifact_key(self, case: str, target: str, action: str, name: str) -> str:
-        return f"{self.case_prefix(case)}{safe_component(target)}/{action}/{name}"
-
-    def custody_prefix(self, case: str) -> str:
-        return f"{self.case_prefix(case)}custody/"
-
-    def _entry_key(self, case: str, seq: int) -> str:
-        return f"{self.custody_prefix(case)}{seq:08d}.json"
-
-    # -- artifacts --------------------------------------------------------------------------
     def put_bytes(self, key: str, data: bytes, description: str = "") -> Artifact:
         digest = hashlib.sha256(data).hexdigest()
         self.clients.s3.put_object(
@@ -118,19 +97,9 @@ class S3EvidenceStore:
             raise
         return True
 
-    def sha256_of(self, key: str) -> tuple[str, int]:
-        """Download and hash an object (streaming, constant memory)."""
+    def open(self, key: str) -> IO[bytes]:
         body = self.clients.s3.get_object(Bucket=self.bucket, Key=key)["Body"]
-        hasher = hashlib.sha256()
-        size = 0
-        for chunk in iter(lambda: body.read(CHUNK), b""):
-            hasher.update(chunk)
-            size += len(chunk)
-        return hasher.hexdigest(), size
-
-    def download(self, key: str, destination: IO[bytes]) -> None:
-        body = self.clients.s3.get_object(Bucket=self.bucket, Key=key)["Body"]
-        shutil.copyfileobj(body, destination, CHUNK)
+        return cast(IO[bytes], body)
 
     def list_objects(self, prefix: str) -> Iterator[StoredObject]:
         paginator = self.clients.s3.get_paginator("list_objects_v2")
@@ -158,13 +127,11 @@ class S3EvidenceStore:
         mode = head.get("ObjectLockMode")
         return str(mode) if mode else None
 
-    # -- custody entries (EntrySink) ----------------------------------------------------------
-    def write_entry(self, case: str, entry: Entry) -> None:
-        data = (entry.line() + "\n").encode()
+    def create_entry(self, key: str, data: bytes) -> None:
         try:
             self.clients.s3.put_object(
                 Bucket=self.bucket,
-                Key=self._entry_key(case, entry.seq),
+                Key=key,
                 Body=data,
                 ChecksumAlgorithm="SHA256",
                 ChecksumSHA256=b64_sha256(hashlib.sha256(data).hexdigest()),
@@ -173,27 +140,8 @@ class S3EvidenceStore:
             )
         except botocore.exceptions.ClientError as error:
             if error_code(error) in ("PreconditionFailed", "ConditionalRequestConflict"):
-                raise ConcurrentWriterError(
-                    f"custody entry {entry.seq} of case {case} already exists: another responder "
-                    "is writing to this case; re-run to continue after it"
-                ) from error
+                raise ConcurrentWriterError(concurrent_writer_message(key)) from error
             raise
-
-    def entry_seqs(self, case: str) -> list[int]:
-        prefix = self.custody_prefix(case)
-        seqs = []
-        for item in self.list_objects(prefix):
-            name = item.key[len(prefix) :].removesuffix(".json")
-            if name.isdigit():
-                seqs.append(int(name))
-        return sorted(seqs)
-
-    def read_entry(self, case: str, seq: int) -> Entry:
-        body = self.clients.s3.get_object(Bucket=self.bucket, Key=self._entry_key(case, seq))
-        return Entry.parse(body["Body"].read())
-
-    def read_all_entries(self, case: str) -> list[Entry]:
-        return [self.read_entry(case, seq) for seq in self.entry_seqs(case)]
 
 
 def store_of_case(clients: AwsClients, bucket: str, case: str) -> S3EvidenceStore:

@@ -1,0 +1,125 @@
+"""Where evidence lives in a store, the same on every cloud, and what every store does with it.
+
+    <root>/<case>/<target>/<action>/<name>      artifacts
+    <root>/<case>/custody/<seq:08d>.json        custody entries, created once, never replaced
+
+`root` is `cases` for real cases and `drills` for drills and sample findings. A cloud's store
+(S3, Azure Blob) implements the byte-level primitives; the layout, the custody sink and the
+hashing are here, once.
+"""
+
+from __future__ import annotations
+
+import abc
+import hashlib
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import IO
+
+from prewire.evidence.custody import Artifact, Entry
+
+CASES_ROOT = "cases"
+DRILLS_ROOT = "drills"
+CHUNK = 1024 * 1024
+
+
+def safe_component(text: str) -> str:
+    """A target id or ARN as one key component."""
+    return re.sub(r"[^A-Za-z0-9._=-]", "_", text)[:200]
+
+
+@dataclass(frozen=True)
+class StoredObject:
+    key: str
+    size: int
+
+
+class EvidenceStore(abc.ABC):
+    """An evidence store: the layout and custody sink over a cloud's object primitives."""
+
+    root: str
+
+    # -- layout ------------------------------------------------------------------------------
+    def case_prefix(self, case: str) -> str:
+        return f"{self.root}/{case}/"
+
+    def artifact_key(self, case: str, target: str, action: str, name: str) -> str:
+        return f"{self.case_prefix(case)}{safe_component(target)}/{action}/{name}"
+
+    def custody_prefix(self, case: str) -> str:
+        return f"{self.case_prefix(case)}custody/"
+
+    def entry_key(self, case: str, seq: int) -> str:
+        return f"{self.custody_prefix(case)}{seq:08d}.json"
+
+    # -- what each cloud implements ------------------------------------------------------------
+    @abc.abstractmethod
+    def put_bytes(self, key: str, data: bytes, description: str = "") -> Artifact: ...
+
+    @abc.abstractmethod
+    def put_stream(self, key: str, stream: IO[bytes], description: str = "") -> Artifact: ...
+
+    @abc.abstractmethod
+    def exists(self, key: str) -> bool: ...
+
+    @abc.abstractmethod
+    def open(self, key: str) -> IO[bytes]:
+        """A readable stream of the object's bytes."""
+
+    @abc.abstractmethod
+    def list_objects(self, prefix: str) -> Iterator[StoredObject]: ...
+
+    @abc.abstractmethod
+    def lock_mode(self) -> str | None:
+        """How the store is locked ("COMPLIANCE" when nobody can alter or delete), or None."""
+
+    @abc.abstractmethod
+    def retention_of(self, key: str) -> str | None:
+        """The lock an object is under ("COMPLIANCE" when nobody can alter or delete it)."""
+
+    @abc.abstractmethod
+    def create_entry(self, key: str, data: bytes) -> None:
+        """Create `key` only if it does not exist; raise ConcurrentWriterError if it does."""
+
+    # -- shared behaviour --------------------------------------------------------------------
+    def sha256_of(self, key: str) -> tuple[str, int]:
+        """Download and hash an object (streaming, constant memory)."""
+        hasher = hashlib.sha256()
+        size = 0
+        with self.open(key) as body:
+            for chunk in iter(lambda: body.read(CHUNK), b""):
+                hasher.update(chunk)
+                size += len(chunk)
+        return hasher.hexdigest(), size
+
+    def download(self, key: str, destination: IO[bytes]) -> None:
+        with self.open(key) as body:
+            for chunk in iter(lambda: body.read(CHUNK), b""):
+                destination.write(chunk)
+
+    def write_entry(self, case: str, entry: Entry) -> None:
+        self.create_entry(self.entry_key(case, entry.seq), (entry.line() + "\n").encode())
+
+    def entry_seqs(self, case: str) -> list[int]:
+        prefix = self.custody_prefix(case)
+        seqs = []
+        for item in self.list_objects(prefix):
+            name = item.key[len(prefix) :].removesuffix(".json")
+            if name.isdigit():
+                seqs.append(int(name))
+        return sorted(seqs)
+
+    def read_entry(self, case: str, seq: int) -> Entry:
+        with self.open(self.entry_key(case, seq)) as body:
+            return Entry.parse(body.read())
+
+    def read_all_entries(self, case: str) -> list[Entry]:
+        return [self.read_entry(case, seq) for seq in self.entry_seqs(case)]
+
+
+def concurrent_writer_message(key: str) -> str:
+    return (
+        f"custody entry {key} already exists: another responder is writing to this case; "
+        "re-run to continue after it"
+    )
