@@ -40,9 +40,9 @@ def _store(
     evidence_bucket: str | None,
 ) -> S3EvidenceStore:
     from responders.aws.discovery import discover
-    from responders.aws.opening import check_case_id
     from responders.aws.session import AwsClients
     from responders.aws.store import store_of_case
+    from responders.case import check_case_id
 
     check_case_id(case)
     clients = AwsClients(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.table import Table
@@ -29,6 +29,14 @@ from responders.runtime import Outcome
 
 app = typer.Typer(help="Run a responder action or playbook against a compromised workload.")
 
+Name = Annotated[str, typer.Argument(help="An action or playbook (see `prewire list`).")]
+Case = Annotated[str, typer.Option("--case", help="Case id; evidence goes to cases/<case>/.")]
+DryRun = Annotated[bool, typer.Option("--dry-run", help="Print the exact calls; change nothing.")]
+Yes = Annotated[bool, typer.Option("--yes", help="Confirm a release-* action.")]
+Since = Annotated[str | None, typer.Option("--since", help="Log window start (default 24 h ago).")]
+Until = Annotated[str | None, typer.Option("--until", help="Log window end (default now).")]
+Workers = Annotated[int, typer.Option("--workers", min=1, max=256, help="Targets in parallel.")]
+
 
 def _when(text: str | None, flag: str) -> datetime | None:
     if text is None:
@@ -40,35 +48,88 @@ def _when(text: str | None, flag: str) -> datetime | None:
     return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
-def names_help() -> str:
+def names_help(cloud: Cloud = Cloud.AWS) -> str:
     from responders.playbooks import playbooks_of
     from responders.registry import actions_of
 
-    actions = ", ".join(a.name for a in actions_of(Cloud.AWS))
-    playbooks = ", ".join(p.name for p in playbooks_of(Cloud.AWS))
+    actions = ", ".join(a.name for a in actions_of(cloud))
+    playbooks = ", ".join(p.name for p in playbooks_of(cloud))
     return f"actions: {actions}; playbooks: {playbooks}"
+
+
+def _check_name(cloud: Cloud, name: str) -> None:
+    from responders.playbooks import PLAYBOOKS
+    from responders.registry import ACTIONS, load_cloud
+
+    load_cloud(cloud)
+    if (cloud, name) not in ACTIONS and (cloud, name) not in PLAYBOOKS:
+        fail(f"unknown action or playbook {name!r}; {names_help(cloud)}")
+
+
+def _run_and_report(
+    cloud: Cloud,
+    opened: Any,
+    name: str,
+    targets: list[str],
+    *,
+    variant: str | None,
+    workers: int,
+    dry_run: bool,
+    output_format: OutputFormat,
+) -> None:
+    """Run the action or playbook on every target, print the outcomes, exit 1 on failure."""
+    from responders.playbooks import PLAYBOOKS
+    from responders.registry import ACTIONS
+    from responders.runner import run_action, run_playbook, succeeded
+
+    for warning in opened.warnings:
+        errors.print(f"[yellow]warning:[/] {warning}")
+    key = (cloud, name)
+    if key in PLAYBOOKS:
+        outcomes = run_playbook(
+            opened,
+            PLAYBOOKS.get(key),
+            targets,
+            lambda n: ACTIONS.get((cloud, n)),
+            variant=variant,
+            workers=workers,
+        )
+    else:
+        outcomes = run_action(opened, ACTIONS.get(key), targets, workers=workers)
+    if output_format is OutputFormat.JSON:
+        console.print_json(
+            as_json(
+                {
+                    "case": opened.case_id,
+                    "dry_run": dry_run,
+                    "outcomes": [o.as_dict() for o in outcomes],
+                }
+            )
+        )
+    else:
+        _table(outcomes, dry_run)
+    if not succeeded(outcomes):
+        raise typer.Exit(EXIT_FAILED)
 
 
 @app.command("aws")
 @input_errors
 def respond_aws(
-    name: Annotated[str, typer.Argument(help="An action or playbook (see `prewire list`).")],
-    case: Annotated[str, typer.Option("--case", help="Case id; evidence goes to cases/<case>/.")],
+    name: Name,
+    case: Case,
     target: Annotated[
         list[str], typer.Option("--target", help="Instance id, identity, function, cluster...")
     ],
     region: Region = None,
     profile: Profile = None,
     endpoint_url: EndpointUrl = None,
-    dry_run: Annotated[
-        bool, typer.Option("--dry-run", help="Print the exact calls; change nothing.")
-    ] = False,
+    dry_run: DryRun = False,
     evidence_bucket: EvidenceBucket = None,
     isolation_group: Annotated[str | None, typer.Option("--isolation-group")] = None,
     conversion_group: Annotated[str | None, typer.Option("--conversion-group")] = None,
     quarantine_policy_arn: Annotated[str | None, typer.Option("--quarantine-policy-arn")] = None,
     output_format: Format = OutputFormat.TABLE,
-    yes: Annotated[bool, typer.Option("--yes", help="Confirm a release-* action.")] = False,
+    yes: Yes = False,
     share_with: Annotated[
         str | None, typer.Option("--share-with", help="Account to share snapshots with.")
     ] = None,
@@ -79,32 +140,20 @@ def respond_aws(
     contain: Annotated[
         bool, typer.Option("--contain", help="preserve-function: reserved concurrency 0.")
     ] = False,
-    since: Annotated[
-        str | None, typer.Option("--since", help="Log window start (default 24 h ago).")
-    ] = None,
-    until: Annotated[
-        str | None, typer.Option("--until", help="Log window end (default now).")
-    ] = None,
+    since: Since = None,
+    until: Until = None,
     isolate_first: Annotated[
         bool,
         typer.Option("--isolate-first", help="contain-instance: isolate before memory capture."),
     ] = False,
-    workers: Annotated[
-        int, typer.Option("--workers", min=1, max=256, help="Targets in parallel.")
-    ] = 16,
+    workers: Workers = 16,
 ) -> None:
-    from responders.aws.case import Options
     from responders.aws.discovery import Overrides
     from responders.aws.opening import open_case
     from responders.aws.session import AwsClients
-    from responders.playbooks import PLAYBOOKS
-    from responders.registry import ACTIONS, load_cloud
-    from responders.runner import run_action, run_playbook, succeeded
+    from responders.case import Options
 
-    load_cloud(Cloud.AWS)
-    key = (Cloud.AWS, name)
-    if key not in ACTIONS and key not in PLAYBOOKS:
-        fail(f"unknown action or playbook {name!r}; {names_help()}")
+    _check_name(Cloud.AWS, name)
     clients = AwsClients(
         region=resolve_region(region, profile),
         profile=profile,
@@ -135,27 +184,85 @@ def respond_aws(
             options=options,
             progress=progress,
         )
-        for warning in opened.warnings:
-            errors.print(f"[yellow]warning:[/] {warning}")
-        if key in PLAYBOOKS:
-            outcomes = run_playbook(
-                opened,
-                PLAYBOOKS.get(key),
-                target,
-                lambda n: ACTIONS.get((Cloud.AWS, n)),
-                variant="isolate-first" if isolate_first else None,
-                workers=workers,
-            )
-        else:
-            outcomes = run_action(opened, ACTIONS.get(key), target, workers=workers)
-    if output_format is OutputFormat.JSON:
-        console.print_json(
-            as_json({"case": case, "dry_run": dry_run, "outcomes": [o.as_dict() for o in outcomes]})
+        _run_and_report(
+            Cloud.AWS,
+            opened,
+            name,
+            target,
+            variant="isolate-first" if isolate_first else None,
+            workers=workers,
+            dry_run=dry_run,
+            output_format=output_format,
         )
-    else:
-        _table(outcomes, dry_run)
-    if not succeeded(outcomes):
-        raise typer.Exit(EXIT_FAILED)
+
+
+@app.command("azure")
+@input_errors
+def respond_azure(
+    name: Name,
+    case: Case,
+    target: Annotated[
+        list[str], typer.Option("--target", help="Resource id of a VM, AKS cluster or resource.")
+    ],
+    subscription: Annotated[
+        str | None,
+        typer.Option(
+            "--subscription",
+            envvar="AZURE_SUBSCRIPTION_ID",
+            help="Subscription id (default: AZURE_SUBSCRIPTION_ID).",
+        ),
+    ] = None,
+    dry_run: DryRun = False,
+    evidence_account: Annotated[
+        str | None,
+        typer.Option("--evidence-account", help="Storage account id (default: discovered)."),
+    ] = None,
+    isolation_nsg: Annotated[
+        str | None,
+        typer.Option("--isolation-nsg", help="Network security group id (default: discovered)."),
+    ] = None,
+    output_format: Format = OutputFormat.TABLE,
+    yes: Yes = False,
+    no_export: Annotated[
+        bool, typer.Option("--no-export", help="snapshot-disks: keep snapshots, skip VHD copies.")
+    ] = False,
+    since: Since = None,
+    until: Until = None,
+    workers: Workers = 8,
+) -> None:
+    from responders.azure.case import open_case
+    from responders.azure.discovery import Overrides
+    from responders.azure.session import azure_clients
+    from responders.case import Options
+
+    _check_name(Cloud.AZURE, name)
+    if not subscription:
+        fail("no subscription: pass --subscription or set AZURE_SUBSCRIPTION_ID")
+    options = Options(
+        confirm_release=yes,
+        export_vhd=not no_export,
+        window_start=_when(since, "--since"),
+        window_end=_when(until, "--until"),
+    )
+    with RichProgress() as progress:
+        opened = open_case(
+            azure_clients(subscription),
+            case,
+            overrides=Overrides(evidence_account_id=evidence_account, isolation_nsg=isolation_nsg),
+            dry_run=dry_run,
+            options=options,
+            progress=progress,
+        )
+        _run_and_report(
+            Cloud.AZURE,
+            opened,
+            name,
+            target,
+            variant=None,
+            workers=workers,
+            dry_run=dry_run,
+            output_format=output_format,
+        )
 
 
 def _table(outcomes: list[Outcome], dry_run: bool) -> None:

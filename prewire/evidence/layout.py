@@ -12,10 +12,11 @@ from __future__ import annotations
 
 import abc
 import hashlib
+import io
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import IO
+from typing import IO, Any
 
 from prewire.evidence.custody import Artifact, Entry
 
@@ -27,6 +28,31 @@ CHUNK = 1024 * 1024
 def safe_component(text: str) -> str:
     """A target id or ARN as one key component."""
     return re.sub(r"[^A-Za-z0-9._=-]", "_", text)[:200]
+
+
+class _ChunkStream(io.RawIOBase):
+    def __init__(self, chunks: Iterable[bytes]) -> None:
+        self._chunks = iter(chunks)
+        self._pending = b""
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        while not self._pending:
+            try:
+                self._pending = next(self._chunks)
+            except StopIteration:
+                return 0
+        size = min(len(buffer), len(self._pending))
+        buffer[:size] = self._pending[:size]
+        self._pending = self._pending[size:]
+        return size
+
+
+def stream_of(chunks: Iterable[bytes]) -> IO[bytes]:
+    """Chunks (a download) as a readable stream, for hashing and copying in constant memory."""
+    return io.BufferedReader(_ChunkStream(chunks), CHUNK)
 
 
 @dataclass(frozen=True)

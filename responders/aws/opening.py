@@ -12,16 +12,11 @@ from prewire.evidence.layout import CASES_ROOT
 from responders.aws.case import AwsCase, Options
 from responders.aws.discovery import Overrides, apply_overrides, discover
 from responders.aws.session import AwsClients, error_code
-from responders.aws.store import CASE_ID, S3EvidenceStore
+from responders.aws.store import S3EvidenceStore
+from responders.case import check_case_id
 from responders.runtime import InputError, NullProgress, Progress
 
 log = logging.getLogger("prewire.responders")
-
-
-def check_case_id(case_id: str) -> str:
-    if not CASE_ID.match(case_id):
-        raise InputError(f"case id {case_id!r}: use letters, digits, '.', '_' or '-' (max 128)")
-    return case_id
 
 
 def caller(clients: AwsClients) -> str:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import re
 import tempfile
 from collections.abc import Iterator
 from typing import IO, Any, cast
@@ -38,7 +37,6 @@ COMMON_PERMISSIONS = (
     *perms("ssm:GetParametersByPath", scope=Scope.DISCOVERY_PARAMETERS),
     *perms("sts:GetCallerIdentity"),
 )
-CASE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
 # Above this, uploads are multipart and S3's checksum is per part; the full-object SHA-256 is
 # kept in the object's metadata and in the custody log, and verification recomputes it.
 SINGLE_PUT_LIMIT = 64 * 1024 * 1024

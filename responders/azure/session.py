@@ -55,6 +55,14 @@ def error_code(error: BaseException) -> str:
     return ""
 
 
+def rest_json(model: Any) -> dict[str, Any]:
+    """A model as Azure's REST API returned it (camelCase, nested `properties`), whichever
+    generation of SDK model it is: older ones `serialize`, newer ones are JSON mappings."""
+    if hasattr(model, "serialize"):
+        return dict(model.serialize(keep_readonly=True))
+    return dict(model.as_dict())
+
+
 def is_api_gap(error: BaseException) -> bool:
     return isinstance(error, HttpResponseError) and (
         error_code(error) in GAP_CODES or error.status_code == 501
@@ -138,16 +146,12 @@ class AzureClients:
         self,
         *,
         subscription_id: str,
-        credential: TokenCredential | None = None,
+        credential: TokenCredential,
         arm_endpoint: str = ARM,
         logs_endpoint: str = LOG_ANALYTICS,
         connection_verify: str | bool | None = None,
         polling_interval: float = 10.0,
     ) -> None:
-        if credential is None:
-            from azure.identity import DefaultAzureCredential
-
-            credential = DefaultAzureCredential()
         self.subscription_id = subscription_id
         self.credential = credential
         self.arm_endpoint = arm_endpoint.rstrip("/")
@@ -258,3 +262,26 @@ class AzureClients:
         from azure.storage.blob import BlobClient
 
         return BlobClient.from_blob_url(sas_url, **self.transport_options())
+
+
+def azure_clients(subscription_id: str) -> AzureClients:
+    """Clients for the CLI: Azure's endpoints and the default credential chain (az login,
+    environment, managed identity), unless PREWIRE_AZURE_* point them elsewhere (a fake, a
+    sovereign cloud): ARM_ENDPOINT, LOGS_ENDPOINT, CA_BUNDLE, and POLL_SECONDS between polls of
+    a long-running operation when Azure sends no Retry-After (default 10)."""
+    import os
+
+    return AzureClients(
+        subscription_id=subscription_id,
+        credential=default_credential(),
+        arm_endpoint=os.environ.get("PREWIRE_AZURE_ARM_ENDPOINT", ARM),
+        logs_endpoint=os.environ.get("PREWIRE_AZURE_LOGS_ENDPOINT", LOG_ANALYTICS),
+        connection_verify=os.environ.get("PREWIRE_AZURE_CA_BUNDLE") or None,
+        polling_interval=float(os.environ.get("PREWIRE_AZURE_POLL_SECONDS", "10")),
+    )
+
+
+def default_credential() -> TokenCredential:
+    from azure.identity import DefaultAzureCredential
+
+    return DefaultAzureCredential()

@@ -236,7 +236,8 @@ def test_coverage_rows_are_computed_from_the_registries() -> None:
     assert "capture-memory" in memory["collected"]["by"]
     assert "ec2-compromise" in memory["drilled"]["by"]
     assert memory["audited"]["covered"] and memory["checked"]["covered"]
-    assert not rows[("azure", "azure-vm-disks")]["collected"]["covered"]
+    assert "snapshot-disks" in rows[("azure", "azure-vm-disks")]["collected"]["by"]
+    assert not rows[("gcp", "gce-disks")]["collected"]["covered"]
 
 
 def test_the_plan_names_access_evidence_commands_and_gaps() -> None:

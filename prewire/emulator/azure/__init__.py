@@ -121,11 +121,11 @@ class FakeAzure:
 
         request = Request(environ)
         path = request.path
-        headers = {k: v for k, v in request.headers.items()}
+        headers = {k.lower(): v for k, v in request.headers.items()}  # HTTP names: any case
         body = request.get_data()
         query = {k: v for k, v in request.args.items()}
         request_id = str(uuid.uuid4())
-        if not headers.get("Authorization", "").startswith("Bearer ") and "sig" not in query:
+        if not headers.get("authorization", "").startswith("Bearer ") and "sig" not in query:
             status, reply_headers, payload = (
                 401,
                 {"Content-Type": "application/json"},

@@ -203,6 +203,8 @@ class ArmState:
         arm = parse(path, method)
         if arm is None:
             return self._scope_resource(method, path, body)
+        if arm.type.lower() == "microsoft.resources/tags" and method in ("PUT", "PATCH"):
+            return self._tags(arm, body or {}, replace=method == "PUT")
         if arm.action:
             return self._action(arm, body or {})
         if arm.is_collection:
@@ -260,6 +262,8 @@ class ArmState:
         resource["properties"]["provisioningState"] = "Succeeded"
         self.put(resource)
         status = 200 if existing else 201
+        if arm.namespace.lower() == "microsoft.compute":
+            status = 200  # Compute's specs answer a create with 200 (or 202), never 201
         if arm.type.lower() in LRO_PUT_TYPES:
             operation_id = self.start_operation(resource)
             headers = self._lro_headers(operation_id)
@@ -268,6 +272,32 @@ class ArmState:
             updating["properties"]["provisioningState"] = "Updating"
             return Reply(status, updating, headers)
         return Reply(status, resource)
+
+    def _tags(self, arm: ArmPath, body: Json, *, replace: bool) -> Reply:
+        """The Tags API on a scope: Merge (PATCH), Replace or Delete, or PUT a full set."""
+        target = self.require(arm.scope)
+        wanted = (body.get("properties") or {}).get("tags") or {}
+        operation = "Replace" if replace else str(body.get("operation", "Merge"))
+        current = dict(target.get("tags") or {})
+        if operation == "Merge":
+            current.update(wanted)
+        elif operation == "Replace":
+            current = dict(wanted)
+        elif operation == "Delete":
+            current = {k: v for k, v in current.items() if k not in wanted}
+        else:
+            raise ArmError(400, "InvalidOperation", operation)
+        target["tags"] = current
+        self.put(target)
+        return Reply(
+            200,
+            {
+                "id": f"{arm.scope}/providers/Microsoft.Resources/tags/default",
+                "name": "default",
+                "type": "Microsoft.Resources/tags",
+                "properties": {"tags": current},
+            },
+        )
 
     def _action(self, arm: ArmPath, body: Json) -> Reply:
         assert arm.action is not None

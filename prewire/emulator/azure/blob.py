@@ -69,6 +69,9 @@ class BlobService:
         self.blobs: dict[tuple[str, str, str], Blob] = {}
         self.blocks: dict[tuple[str, str, str], dict[str, bytes]] = {}
         self.lock = threading.Lock()
+        # Blob names containing any of these are refused writes (403), as when the caller lacks
+        # the data role: tests use it to make one upload fail.
+        self.refused: list[str] = []
 
     # -- containers ------------------------------------------------------------------------
     def _require_container(self, account: str, container: str) -> None:
@@ -100,7 +103,7 @@ class BlobService:
     ) -> tuple[int, Headers, bytes]:
         account, container, name = parts[0], parts[1] if len(parts) > 1 else "", "/".join(parts[2:])
         if account == EXPORT_ACCOUNT:
-            return self._export(method, container, headers)
+            return self._export(method, container, query, headers)
         if not container:
             raise BlobError(501, "NotImplemented", "account-level operations")
         self._require_container(account, container)
@@ -119,7 +122,11 @@ class BlobService:
                     b"",
                 )
             raise BlobError(501, "NotImplemented", f"{method} on a container")
+        if query.get("comp") not in (None, "block", "blocklist", "list"):
+            raise BlobError(501, "NotImplemented", f"comp={query['comp']}")
         key = (account.lower(), container.lower(), name)
+        if method == "PUT" and any(part in name for part in self.refused):
+            raise BlobError(403, "AuthorizationPermissionMismatch", "not allowed to write")
         if method == "PUT" and query.get("comp") == "block":
             with self.lock:
                 self.blocks.setdefault(key, {})[query["blockid"]] = body
@@ -159,7 +166,7 @@ class BlobService:
     def _write(
         self, key: tuple[str, str, str], data: bytes, headers: Headers, *, verify_md5: bool
     ) -> tuple[int, Headers, bytes]:
-        declared = headers.get("Content-MD5")
+        declared = headers.get("content-md5")
         if verify_md5 and declared and declared != _md5(data):
             raise BlobError(400, "Md5Mismatch", "the MD5 of the body does not match Content-MD5")
         metadata = {
@@ -167,7 +174,7 @@ class BlobService:
         }
         with self.lock:
             exists = key in self.blobs
-            if exists and headers.get("If-None-Match") == "*":
+            if exists and headers.get("if-none-match") == "*":
                 raise BlobError(409, "BlobAlreadyExists", "The specified blob already exists.")
             if exists and self._immutable(key[0], key[1]):
                 raise BlobError(409, "BlobImmutableDueToPolicy", "retention policy")
@@ -221,11 +228,27 @@ class BlobService:
         ).encode()
         return 200, {"Content-Type": "application/xml"}, body
 
-    def _export(self, method: str, token: str, headers: Headers) -> tuple[int, Headers, bytes]:
+    def _export(
+        self, method: str, token: str, query: dict[str, str], headers: Headers
+    ) -> tuple[int, Headers, bytes]:
         snapshot = self.services.exports.get(token)
         if snapshot is None:
             raise BlobError(403, "AuthenticationFailed", "the access grant has ended")
         data = self.services.content.get(snapshot, b"")
+        if query.get("comp") == "pagelist":
+            # A disk export is a page blob; the SDK asks which pages hold data before reading.
+            ranges = f"<PageRange><Start>0</Start><End>{len(data) - 1}</End></PageRange>"
+            body = (
+                '<?xml version="1.0" encoding="utf-8"?><PageList>'
+                f"{ranges if data else ''}</PageList>"
+            ).encode()
+            return (
+                200,
+                {"Content-Type": "application/xml", "x-ms-blob-content-length": str(len(data))},
+                body,
+            )
+        if query.get("comp"):
+            raise BlobError(501, "NotImplemented", f"comp={query['comp']} on a disk export")
         blob_headers: Headers = {
             "ETag": '"0x8D0000000000000"',
             "Last-Modified": format_datetime(datetime.now(UTC), usegmt=True),
@@ -245,7 +268,7 @@ def _md5(data: bytes) -> str:
 
 
 def _ranged(data: bytes, blob_headers: Headers, headers: Headers) -> tuple[int, Headers, bytes]:
-    wanted = headers.get("x-ms-range") or headers.get("Range")
+    wanted = headers.get("x-ms-range") or headers.get("range")
     if not wanted or not data:
         return 200, {**blob_headers, "Content-Length": str(len(data))}, data
     first, _, last = wanted.removeprefix("bytes=").partition("-")

@@ -1,0 +1,119 @@
+"""What every cloud's case context shares: options, the evidence store, the custody log, and
+how an action saves an artifact. A cloud adds its clients and prewired resources."""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any, TypeVar
+
+from prewire.evidence.custody import Artifact, CustodyLog
+from prewire.evidence.layout import EvidenceStore
+from responders.runtime import InputError, NullProgress, Progress, Step
+
+T = TypeVar("T")
+CASE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
+
+
+def check_case_id(case_id: str) -> str:
+    if not CASE_ID.match(case_id):
+        raise InputError(f"case id {case_id!r}: use letters, digits, '.', '_' or '-' (max 128)")
+    return case_id
+
+
+@dataclass(frozen=True)
+class Options:
+    """Action options from the CLI or the playbook; each action reads the ones it knows."""
+
+    confirm_release: bool = False
+    share_with_account: str | None = None
+    lock_days: int | None = None
+    wait_for_snapshots: bool = True
+    contain_function: bool = False
+    window_start: datetime | None = None
+    window_end: datetime | None = None
+    memory_timeout_seconds: int = 1800
+    poll_seconds: float = 15.0
+    isolate_first: bool = False
+    export_vhd: bool = True
+
+    def window(self) -> tuple[datetime, datetime]:
+        end = self.window_end or datetime.now(UTC)
+        start = self.window_start or end - timedelta(hours=24)
+        return start, end
+
+
+@dataclass(kw_only=True)
+class CaseContext:
+    case_id: str
+    store: EvidenceStore | None
+    custody: CustodyLog | None
+    dry_run: bool = False
+    options: Options = field(default_factory=Options)
+    progress: Progress = field(default_factory=NullProgress)
+    actor: str = "unknown"
+    warnings: list[str] = field(default_factory=list)
+    missing_store: str = "no evidence store"
+    """The one-line error when an action needs the store and there is none."""
+    _cache: dict[str, Any] = field(default_factory=dict)
+    _cache_lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def shared(self, key: str, build: Callable[[], T]) -> T:
+        """A per-run value computed once across all targets (e.g. target-group membership)."""
+        with self._cache_lock:
+            if key not in self._cache:
+                self._cache[key] = build()
+            return self._cache[key]  # type: ignore[no-any-return]
+
+    def remember(self, instances: dict[str, dict[str, Any]]) -> None:
+        """Descriptions from this run's target validation, reused until the instance changes."""
+        with self._cache_lock:
+            self._cache.setdefault("instances", {}).update(instances)
+
+    def remembered(self, instance_id: str) -> dict[str, Any] | None:
+        with self._cache_lock:
+            found = self._cache.get("instances", {}).get(instance_id)
+            return dict(found) if found else None
+
+    def remembered_ids(self) -> list[str]:
+        with self._cache_lock:
+            return list(self._cache.get("instances", {}))
+
+    def forget(self, instance_id: str) -> None:
+        """The instance changed: the next action describes it afresh."""
+        with self._cache_lock:
+            self._cache.get("instances", {}).pop(instance_id, None)
+
+    def collected_before(self, action: str, target: str) -> str | None:
+        """When this case already collected `action` for `target`, the time it did."""
+        if self.custody is None:
+            return None
+        done = [
+            e for e in self.custody.history(target=target, action=action) if e.status == "collected"
+        ]
+        return done[0].time if done else None
+
+    def require_store(self) -> EvidenceStore:
+        if self.store is None:
+            raise InputError(self.missing_store)
+        return self.store
+
+    def save_json(self, step: Step, name: str, data: Any, description: str = "") -> None:
+        text = json.dumps(data, indent=2, sort_keys=True, default=str)
+        self.save(step, name, text.encode(), description)
+
+    def save(self, step: Step, name: str, data: bytes, description: str = "") -> Artifact | None:
+        """Store one artifact of this step (skipped under dry-run) and attach it to the step."""
+        if self.dry_run:
+            step.planned_artifact(name)
+            return None
+        store = self.require_store()
+        artifact = store.put_bytes(
+            store.artifact_key(self.case_id, step.target, step.action, name), data, description
+        )
+        step.artifacts.append(artifact)
+        return artifact
