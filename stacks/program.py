@@ -39,3 +39,8 @@ def deploy(settings: ReadinessSettings) -> None:
     if Cloud.AWS in settings.clouds:
         readiness = ForensicReadiness(COMPONENT_NAME, aws_args(settings))
         pulumi.export("aws", readiness.outputs)
+    if Cloud.AZURE in settings.clouds:
+        from stacks.az import AzureReadiness  # imports pulumi-azure-native only when used
+
+        azure = AzureReadiness(COMPONENT_NAME, settings)
+        pulumi.export("azure", azure.outputs)

@@ -15,7 +15,7 @@ from typing import Any
 
 from prewire.vocabulary import Cloud
 
-SUPPORTED_CLOUDS = (Cloud.AWS,)
+SUPPORTED_CLOUDS = (Cloud.AWS, Cloud.AZURE)
 
 # CloudWatch Logs accepts only these retention periods (days).
 CLOUDWATCH_RETENTION_DAYS = (
@@ -53,6 +53,21 @@ S3_URI = re.compile(r"^s3://[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]/.+$")
 SHA256 = re.compile(r"^[0-9a-f]{64}$")
 READ_ONLY_ACCESS = "arn:aws:iam::aws:policy/ReadOnlyAccess"
 TAG = re.compile(r"^[^=]{1,128}=[^=]{0,256}$")
+GUID = re.compile(r"^[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$")
+AZURE_LOCATION = re.compile(r"^[a-z][a-z0-9]{2,30}$")
+RESOURCE_GROUP = re.compile(r"^[-\w._()]{1,89}[-\w_()]$")
+_SUBSCRIPTION_PREFIX = r"/subscriptions/[0-9a-fA-F-]{36}/resourceGroups/[-\w._()]+/providers/"
+VNET_AT = re.compile(
+    rf"^[a-z][a-z0-9]{{2,30}}={_SUBSCRIPTION_PREFIX}Microsoft\.Network/virtualNetworks/[-\w._]+$"
+)
+AKS_ID = re.compile(
+    rf"^{_SUBSCRIPTION_PREFIX}Microsoft\.ContainerService/managedClusters/[-\w._]+$"
+)
+FUNCTION_APP_ID = re.compile(rf"^{_SUBSCRIPTION_PREFIX}Microsoft\.Web/sites/[-\w._]+$")
+KEY_VAULT_KEY = re.compile(
+    r"^https://[-a-z0-9]{3,24}\.vault\.azure\.net/keys/[-\w]+(/[0-9a-f]{32})?$"
+)
+CALLER = re.compile(r"^([^@\s]+@[^@\s]+|[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12})$")
 
 
 class SettingsError(ValueError):
@@ -83,6 +98,20 @@ CONFIG_KEYS = (
     "aws.manageGuardDuty",
     "aws.manageConfigRecorder",
     "aws.manageSessionManagerPreferences",
+    "azure.subscriptionId",
+    "azure.location",
+    "azure.resourceGroup",
+    "azure.locations",
+    "azure.networks",
+    "azure.aksClusterIds",
+    "azure.functionAppIds",
+    "azure.breakGlassGroupObjectId",
+    "azure.breakGlassCallers",
+    "azure.responderPrincipalIds",
+    "azure.customerManagedKeyUri",
+    "azure.snapshotTag",
+    "azure.snapshotRetentionDays",
+    "azure.manageDefenderPlans",
 )
 
 
@@ -118,12 +147,33 @@ class AwsSettings:
 
 
 @dataclass(frozen=True)
+class AzureSettings:
+    subscription_id: str
+    location: str
+    break_glass_group_object_id: str
+    resource_group: str = "prewire-forensics"
+    locations: tuple[str, ...] = ()
+    """Every location with an isolation network security group (the stack's, the networks')."""
+    networks: Mapping[str, str] = field(default_factory=dict)
+    """Virtual network id -> its location (flow logs go through that location's watcher)."""
+    aks_cluster_ids: tuple[str, ...] = ()
+    function_app_ids: tuple[str, ...] = ()
+    break_glass_callers: tuple[str, ...] = ()
+    responder_principal_ids: tuple[str, ...] = ()
+    customer_managed_key_uri: str | None = None
+    snapshot_tag: tuple[str, str] = ("prewire:snapshot", "true")
+    snapshot_retention_days: int = 35
+    manage_defender_plans: bool = True
+
+
+@dataclass(frozen=True)
 class ReadinessSettings:
     clouds: tuple[Cloud, ...]
     retention_days: int
     break_glass_principals: tuple[str, ...]
     alert_email: str | None = None
     aws: AwsSettings | None = None
+    azure: AzureSettings | None = None
 
     @property
     def log_retention_days(self) -> int:
@@ -212,6 +262,7 @@ def parse(raw: Mapping[str, str | None]) -> ReadinessSettings:
     principals = reader.strings("breakGlassPrincipals", IAM_PRINCIPAL_ARN, "IAM user or role ARNs")
     email = reader.string("alertEmail", EMAIL, "an email address")
     aws = _aws(reader) if Cloud.AWS in clouds else None
+    azure = _azure(reader) if Cloud.AZURE in clouds else None
     if Cloud.AWS in clouds and not principals:
         reader.problems.append(
             "prewire:breakGlassPrincipals: at least one IAM user or role ARN must be allowed to "
@@ -225,6 +276,7 @@ def parse(raw: Mapping[str, str | None]) -> ReadinessSettings:
         break_glass_principals=principals or (),
         alert_email=email,
         aws=aws,
+        azure=azure,
     )
 
 
@@ -278,6 +330,73 @@ def _aws(reader: _Reader) -> AwsSettings:
             "aws.manageSessionManagerPreferences", True
         ),
     )
+
+
+def _azure(reader: _Reader) -> AzureSettings | None:
+    subscription = reader.string("azure.subscriptionId", GUID, "a subscription id (a GUID)")
+    location = reader.string("azure.location", AZURE_LOCATION, "an Azure location like westeurope")
+    group = reader.string("azure.breakGlassGroupObjectId", GUID, "an Entra group object id")
+    for key, value in (
+        ("azure.subscriptionId", subscription),
+        ("azure.location", location),
+        ("azure.breakGlassGroupObjectId", group),
+    ):
+        if value is None and not any(p.startswith(f"prewire:{key}:") for p in reader.problems):
+            reader.fail(key, "required when prewire:clouds includes azure")
+    pairs = (
+        reader.strings(
+            "azure.networks", VNET_AT, "location=/subscriptions/.../virtualNetworks/name"
+        )
+        or ()
+    )
+    networks = {pair.split("=", 1)[1]: pair.split("=", 1)[0] for pair in pairs}
+    extra = reader.strings("azure.locations", AZURE_LOCATION, "Azure locations") or ()
+    tag = reader.string("azure.snapshotTag", TAG, "a tag as key=value")
+    if subscription is None or location is None or group is None:
+        return None
+    foreign = [
+        n
+        for n in [*networks, *_ids(reader)]
+        if f"/subscriptions/{subscription}/".lower() not in n.lower()
+    ]
+    if foreign:
+        reader.fail("azure.networks", f"outside subscription {subscription}: {', '.join(foreign)}")
+    return AzureSettings(
+        subscription_id=subscription,
+        location=location,
+        break_glass_group_object_id=group,
+        resource_group=reader.string("azure.resourceGroup", RESOURCE_GROUP, "a resource group name")
+        or "prewire-forensics",
+        locations=tuple(dict.fromkeys([location, *extra, *networks.values()])),
+        networks=networks,
+        aks_cluster_ids=reader.strings("azure.aksClusterIds", AKS_ID, "AKS cluster ids") or (),
+        function_app_ids=reader.strings("azure.functionAppIds", FUNCTION_APP_ID, "Function App ids")
+        or (),
+        break_glass_callers=reader.strings(
+            "azure.breakGlassCallers", CALLER, "user principal names or object ids"
+        )
+        or (),
+        responder_principal_ids=reader.strings(
+            "azure.responderPrincipalIds", GUID, "Entra object ids"
+        )
+        or (),
+        customer_managed_key_uri=reader.string(
+            "azure.customerManagedKeyUri", KEY_VAULT_KEY, "a Key Vault key URI"
+        ),
+        snapshot_tag=_split_tag(tag) if tag else ("prewire:snapshot", "true"),
+        snapshot_retention_days=reader.integer("azure.snapshotRetentionDays", 35, 1, 36500),
+        manage_defender_plans=reader.boolean("azure.manageDefenderPlans", True),
+    )
+
+
+def _ids(reader: _Reader) -> list[str]:
+    """Cluster and Function App ids as given (validated by their own keys)."""
+    found: list[str] = []
+    for key in ("azure.aksClusterIds", "azure.functionAppIds"):
+        value = reader._value(key)
+        if isinstance(value, list):
+            found += [v for v in value if isinstance(v, str)]
+    return found
 
 
 def _memory_tool(reader: _Reader) -> MemoryTool | None:

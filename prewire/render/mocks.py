@@ -18,6 +18,7 @@ from pulumi.runtime import Mocks
 from pulumi.runtime.mocks import MockCallArgs, MockResourceArgs
 
 from prewire.graph import Invoke
+from prewire.render.azure_mocks import SUBSCRIPTION_ID, azure_resource
 
 ACCOUNT_ID = "123456789012"
 DEFAULT_REGION = "us-east-1"
@@ -49,6 +50,7 @@ _ID_PREFIXES = {
 class RenderMocks(Mocks):
     region: str = DEFAULT_REGION
     account_id: str = ACCOUNT_ID
+    subscription_id: str = SUBSCRIPTION_ID
     invokes: list[Invoke] = field(default_factory=list)
 
     # -- resources ------------------------------------------------------------------------
@@ -59,6 +61,8 @@ class RenderMocks(Mocks):
         outputs = dict(args.inputs)
         if package == "aws":
             resource_id = self._aws(args.typ, args.name, outputs)
+        elif package == "azure-native":
+            resource_id = azure_resource(args.typ, args.name, outputs, self.subscription_id)
         else:
             resource_id = f"{args.name}-{_digest(args.typ + args.name, 8)}"
             outputs.setdefault("name", args.name)

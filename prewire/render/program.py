@@ -25,6 +25,7 @@ from pulumi.runtime.stack import run_pulumi_func
 from pulumi.runtime.sync_await import _sync_await
 
 from prewire.graph import Graph, Resource
+from prewire.render.azure_mocks import SUBSCRIPTION_ID
 from prewire.render.mocks import DEFAULT_REGION, RenderMocks
 
 KIT_ROOT = Path(__file__).resolve().parents[2]
@@ -101,6 +102,10 @@ def parse_overrides(pairs: list[str], project: str) -> dict[str, str]:
     return overrides
 
 
+def _unquoted(value: str | None) -> str | None:
+    return value.strip('"') if value else None
+
+
 def render(
     program: Path | None = None,
     config: Mapping[str, str] | None = None,
@@ -157,7 +162,10 @@ def _render_with(
     config: dict[str, str],
     main_dir: Path | None = None,
 ) -> Graph:
-    mocks = RenderMocks(region=config.get("aws:region", DEFAULT_REGION))
+    mocks = RenderMocks(
+        region=config.get("aws:region", DEFAULT_REGION),
+        subscription_id=_unquoted(config.get("prewire:azure.subscriptionId")) or SUBSCRIPTION_ID,
+    )
     monitor = _RecordingMonitor(mocks)
     ROOT.set(None)
     pulumi.runtime.set_mocks(mocks, project=project, stack=stack, preview=False, monitor=monitor)

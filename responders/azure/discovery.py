@@ -22,6 +22,7 @@ class Role(StrEnum):
     """Values of the `prewire:role` tag the stack sets and the responders look for."""
 
     EVIDENCE_STORE = "evidence-store"
+    AUDIT_STORE = "audit-store"
     LOG_WORKSPACE = "log-workspace"
     ISOLATION_NSG = "isolation-nsg"
     RESPONDER_IDENTITY = "responder-identity"

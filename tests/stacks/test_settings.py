@@ -52,7 +52,8 @@ def test_example_config_parses(example_aws_config: dict[str, str]) -> None:
             "is not in prewire:aws.vpcIds",
         ),
         ({"retentionDay": "30"}, "unknown keys: prewire:retentionDay"),
-        ({"clouds": '["azure"]'}, "'azure' readiness is not provisioned by this release yet"),
+        ({"clouds": '["gcp"]'}, "'gcp' readiness is not provisioned by this release yet"),
+        ({"clouds": '["aws", "azure"]'}, "prewire:azure.subscriptionId: required"),
     ],
 )
 def test_bad_config_is_rejected_with_a_clear_message(
