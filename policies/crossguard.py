@@ -33,6 +33,7 @@ from policies.static.engine import (
     RULES,
     Context,
     StaticRule,
+    clouds_in,
     load_rules,
     run_graph_rule,
     run_resource_rule,
@@ -99,6 +100,8 @@ def _resource_validator(
 def _stack_validator(rule: StaticRule) -> Callable[[StackValidationArgs, ReportViolation], None]:
     def validate(args: StackValidationArgs, report_violation: ReportViolation) -> None:
         graph = Graph(resources=[_resource(r) for r in args.resources])
+        if get(rule.control_id).cloud not in clouds_in(graph):
+            return  # a stack without that cloud's resources is not judged on it
         for finding in run_graph_rule(rule, graph, _context(args.get_config())):
             if finding.status is not Status.FAILED:
                 continue

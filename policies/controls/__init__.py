@@ -2,6 +2,6 @@
 
 from __future__ import annotations
 
-from policies.controls import aws
+from policies.controls import aws, azure
 
-__all__ = ["aws"]
+__all__ = ["aws", "azure"]

@@ -91,7 +91,8 @@ def graph_rule(control_id: str) -> Callable[[GraphCheck], GraphCheck]:
 
 def load_rules() -> None:
     load_catalogue()
-    import policies.static.aws  # noqa: F401
+    import policies.static.aws
+    import policies.static.azure  # noqa: F401
 
 
 def rules_of(cloud: Cloud) -> list[StaticRule]:
@@ -123,13 +124,32 @@ def run_graph_rule(rule: StaticRule, graph: Graph, context: Context) -> list[Fin
     return findings
 
 
+PACKAGES = {"aws": Cloud.AWS, "azure-native": Cloud.AZURE, "azure": Cloud.AZURE, "gcp": Cloud.GCP}
+
+
+def clouds_in(graph: Graph) -> set[Cloud]:
+    """The clouds a program provisions (its resources' providers, prewire's components)."""
+    found: set[Cloud] = set()
+    for resource in graph:
+        package, _, rest = resource.type.partition(":")
+        if package == "prewire":
+            package = rest.split(":", 1)[0].replace("azure", "azure-native")
+        cloud = PACKAGES.get(package)
+        if cloud is not None:
+            found.add(cloud)
+    return found
+
+
 def evaluate(graph: Graph, clouds: Sequence[Cloud] | None = None) -> list[Finding]:
-    """Every rule of the given clouds (all by default) against the graph."""
+    """Every rule of the given clouds (default: those the program provisions) on the graph.
+
+    A program with no Azure resource is not told it lacks an Azure Activity Log export."""
     load_rules()
+    clouds = list(clouds) if clouds is not None else sorted(clouds_in(graph))
     context = Context.from_graph(graph)
     findings: list[Finding] = []
     for rule in RULES:
-        if clouds and get(rule.control_id).cloud not in clouds:
+        if get(rule.control_id).cloud not in clouds:
             continue
         if rule.resource_check:
             for resource in graph.of_type(*rule.tokens):

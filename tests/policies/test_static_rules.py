@@ -158,13 +158,13 @@ def statuses(graph: Graph, control_id: str) -> set[Status]:
 
 def test_every_control_with_a_static_rule_has_a_case() -> None:
     load_rules()
-    assert {r.control_id for r in RULES} == set(CASES)
+    assert {r.control_id for r in RULES if r.control_id.startswith("AWS-")} == set(CASES)
 
 
 def test_every_aws_control_has_a_static_rule() -> None:
     load_rules()
     static = {c.id for c in controls_of(Cloud.AWS) if not c.live_only}
-    assert static == {r.control_id for r in RULES}
+    assert static == {r.control_id for r in RULES if r.control_id.startswith("AWS-")}
 
 
 @pytest.mark.parametrize("control_id", sorted(CASES))
