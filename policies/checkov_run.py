@@ -15,14 +15,14 @@ import re
 import shutil
 import subprocess
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from policies import armtemplate, tfplan
 from policies.catalogue import CONTROLS, Control, load_catalogue
 from policies.findings import Finding, Status
-from policies.tfplan import export
 from prewire.graph import Graph, Resource
 from prewire.vocabulary import Cloud, Severity
 
@@ -37,7 +37,7 @@ class Waiver:
     reason: str
 
 
-WAIVERS = (
+AWS_WAIVERS = (
     Waiver(
         "CKV2_AWS_34",
         r"^aws_ssm_parameter\.prewire_discovery",
@@ -121,6 +121,34 @@ WAIVERS = (
 )
 
 
+AZURE_WAIVERS = (
+    *(
+        Waiver(
+            check,
+            r"^Microsoft\.Storage/storageAccounts\.prewire",
+            "responders run from wherever the incident is handled: the stores take Entra ID "
+            "only, no shared keys, no public blobs; restricting networks (private endpoints) is "
+            "a deployment choice",
+        )
+        for check in ("CKV_AZURE_35", "CKV_AZURE_36")
+    ),
+    Waiver(
+        "CKV_AZURE_87",
+        r"^Microsoft\.Security/pricings\.(VirtualMachines|Containers)$",
+        "checkov judges every Defender plan as if it were the Key Vault plan",
+    ),
+    Waiver(
+        "CKV_AZURE_206",
+        r"^Microsoft\.Storage/storageAccounts\.prewireflow",
+        "flow logs are kept zone-redundant in their network's region (Azure requires the "
+        "region); their analysed copy is in the workspace",
+    ),
+)
+
+
+WAIVERS = (*AWS_WAIVERS, *AZURE_WAIVERS)
+
+
 class CheckovUnavailable(RuntimeError):
     pass
 
@@ -165,12 +193,14 @@ def checkov_environment() -> dict[str, str]:
     }
 
 
-def run_checkov_on(plan_file: Path, extra: Sequence[str] = ()) -> dict[str, Any]:
+def run_checkov_on(
+    plan_file: Path, extra: Sequence[str] = (), framework: str = "terraform_plan"
+) -> dict[str, Any]:
     command = checkov_command(
         "-f",
         str(plan_file),
         "--framework",
-        "terraform_plan",
+        framework,
         "-o",
         "json",
         "--skip-download",
@@ -200,12 +230,12 @@ def _by_checkov_id() -> dict[str, Control]:
     return {check: control for control in CONTROLS for check in control.checkov}
 
 
-def _external_control(result: dict[str, Any]) -> Control:
+def _external_control(result: dict[str, Any], cloud: Cloud) -> Control:
     return Control(
         id=result["check_id"],
         title=result["check_name"],
         severity=Severity.LOW,
-        cloud=Cloud.AWS,
+        cloud=cloud,
         sources=(),
         rationale="checkov built-in check",
         remediation=result.get("guideline") or f"see checkov {result['check_id']}",
@@ -218,7 +248,9 @@ def _waiver(check_id: str, address: str) -> Waiver | None:
     )
 
 
-def to_findings(report: dict[str, Any], resources: dict[str, Resource]) -> list[Finding]:
+def to_findings(
+    report: dict[str, Any], resources: dict[str, Resource], cloud: Cloud = Cloud.AWS
+) -> list[Finding]:
     mapped = _by_checkov_id()
     findings = []
     results = report.get("results", {})
@@ -226,7 +258,7 @@ def to_findings(report: dict[str, Any], resources: dict[str, Resource]) -> list[
         for result in results.get(key, []):
             check_id = result["check_id"]
             address = result.get("resource_address") or result.get("resource", "")
-            control = mapped.get(check_id) or _external_control(result)
+            control = mapped.get(check_id) or _external_control(result, cloud)
             label = resources[address].label if address in resources else address
             message = f"checkov {check_id}: {result['check_name']}"
             waiver = _waiver(check_id, address) if status is Status.FAILED else None
@@ -243,24 +275,45 @@ def to_findings(report: dict[str, Any], resources: dict[str, Resource]) -> list[
     return findings
 
 
+@dataclass(frozen=True)
+class Export:
+    """One rendering of the graph checkov reads: Terraform plan JSON (AWS) or ARM (Azure)."""
+
+    cloud: Cloud
+    framework: str
+    file_name: str
+    build: Callable[[Graph], tuple[dict[str, Any], dict[str, Resource]]]
+
+
+EXPORTS = (
+    Export(Cloud.AWS, "terraform_plan", "plan.json", tfplan.export),
+    Export(Cloud.AZURE, "arm", "template.json", armtemplate.export),
+)
+
+
 def run_checkov(graph: Graph) -> CheckovResult:
-    plan, resources = export(graph)
     result = CheckovResult()
-    if not resources:
-        result.notes.append("checkov: no AWS resources to export")
-        return result
+    exported = 0
     with tempfile.TemporaryDirectory(prefix="prewire-checkov-") as directory:
-        plan_file = Path(directory) / "plan.json"
-        plan_file.write_text(json.dumps(plan, default=str))
-        try:
-            report = run_checkov_on(plan_file)
-        except CheckovUnavailable as error:
-            result.notes.append(str(error))
-            return result
-    result.findings = to_findings(report, resources)
+        for export in EXPORTS:
+            document, resources = export.build(graph)
+            if not resources:
+                continue
+            exported += len(resources)
+            path = Path(directory) / export.file_name
+            path.write_text(json.dumps(document, default=str))
+            try:
+                report = run_checkov_on(path, framework=export.framework)
+            except CheckovUnavailable as error:
+                result.notes.append(str(error))
+                continue
+            result.findings += to_findings(report, resources, export.cloud)
+    if not exported:
+        result.notes.append("checkov: no AWS or Azure resources to export")
+        return result
     result.checks_run = sorted({f.checkov_id for f in result.findings if f.checkov_id})
     result.notes.append(
         f"checkov {CHECKOV_VERSION} ran {len(result.checks_run)} checks on "
-        f"{len(resources)} exported resources"
+        f"{exported} exported resources"
     )
     return result

@@ -1,6 +1,7 @@
 """`prewire:azure:ImmutableStorage`: a storage account whose containers are write-once.
 
-HTTPS only with TLS 1.2, no public blob access, Entra ID only (no shared keys), zone-redundant,
+HTTPS only with TLS 1.2, no public blob access, Entra ID only (no shared keys), geo- and
+zone-redundant,
 blob versioning, soft delete of blobs and containers, change feed, a customer-managed key when
 configured, and on every container a time-based immutability policy that is then locked
 (nobody, the subscription owner included, can shorten or remove it). A `CanNotDelete` lock keeps
@@ -60,7 +61,8 @@ class ImmutableStorage(pulumi.ComponentResource):
             resource_group_name=args.resource_group_name,
             location=args.location,
             kind="StorageV2",
-            sku={"name": "Standard_ZRS"},
+            # Geo- and zone-redundant: evidence outlives a datacenter and a region.
+            sku={"name": "Standard_GZRS"},
             enable_https_traffic_only=True,
             minimum_tls_version="TLS1_2",
             allow_blob_public_access=False,

@@ -13,6 +13,7 @@ from prewire.cli.main import app
 
 runner = CliRunner()
 PROGRAMS = Path(__file__).resolve().parents[1] / "fixtures" / "programs"
+ROOT = Path(__file__).resolve().parents[2]
 GAPPY = str(PROGRAMS / "gappy_aws")
 
 EXPECTED_GAPS = {
@@ -219,6 +220,50 @@ def test_the_kits_stack_passes_checkov_too() -> None:
     assert document["summary"]["failed"] == 0
     waived = [f for f in document["findings"] if "accepted by design" in f["message"]]
     assert waived and all(f["status"] == "passed" for f in waived)
+
+
+def test_the_kits_azure_stack_passes_checkov_on_its_arm_template() -> None:
+    code, out = run(
+        "--stack-config",
+        str(ROOT / "Pulumi.example-azure.yaml"),
+        "--with-checkov",
+        "--format",
+        "json",
+    )
+    document = json.loads(out)
+    assert code == 0, [f for f in document["findings"] if f["status"] == "failed"]
+    checkov = [f for f in document["findings"] if f.get("source") == "checkov"]
+    assert {"CKV_AZURE_3", "CKV_AZURE_12", "CKV_AZURE_34"} <= {f["checkov_id"] for f in checkov}
+    https = [f for f in checkov if f["checkov_id"] == "CKV_AZURE_3"]
+    assert all(f["control"] == "AZURE-STORE-003" for f in https), "mapped onto the prewire control"
+
+
+def test_the_arm_export_nests_properties_and_restores_arm_names() -> None:
+    from policies.armtemplate import export
+    from prewire.render import load_stack_config, render
+
+    graph = render(None, load_stack_config(ROOT / "Pulumi.example-azure.yaml", "prewire"))
+    template, by_address = export(graph)
+    bodies = {(r["type"], r["name"]): r for r in template["resources"]}
+    [account] = [
+        b
+        for (kind, name), b in bodies.items()
+        if kind.endswith("storageAccounts") and name.startswith("prewireevid")
+    ]
+    assert account["properties"]["supportsHttpsTrafficOnly"] is True
+    assert (
+        account["sku"] == {"name": "Standard_GZRS"}
+        and "resourceGroupName" not in account["properties"]
+    )
+    [nsg] = [b for (kind, _), b in bodies.items() if kind.endswith("networkSecurityGroups")][:1]
+    assert nsg["properties"]["securityRules"][0]["properties"]["access"] == "Deny"
+    [lock] = [b for (kind, _), b in bodies.items() if kind == "Microsoft.Authorization/locks"][:1]
+    assert (
+        lock["scope"].startswith("/subscriptions/")
+        and lock["properties"]["level"] == "CanNotDelete"
+    )
+    # checkov names an ARM resource "<type>.<name>"; the findings map back through these.
+    assert set(by_address) == {f"{kind}.{name}" for kind, name in bodies}
 
 
 def test_readme_embeds_the_current_coverage_matrix() -> None:

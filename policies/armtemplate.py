@@ -1,0 +1,102 @@
+"""Export the azure-native resources of a rendered graph as an ARM template, for checkov's `arm`
+framework.
+
+pulumi-azure-native is generated from the same REST specs ARM templates follow, with the body's
+`properties` flattened into the resource's inputs. The export puts them back: ARM's top-level
+keys stay on top (location, tags, sku, kind, identity, zones), everything else goes under
+`properties`, the inputs that only name the resource (resourceGroupName, accountName, ...) make
+up its `name`, extension resources (locks, diagnostic settings, role assignments) get their
+`scope`, and the few inputs azure-native renames get their ARM names back.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from policies.azure_types import ARM_TYPES, ArmType
+from prewire.graph import Graph, Resource
+
+TOP_LEVEL = {"location", "tags", "sku", "kind", "identity", "zones", "extendedLocation", "etag"}
+NAMING = {"resourceGroupName", "scope", "resourceUri", "scopeId"}
+# azure-native input -> ARM property, where they differ (per ARM type).
+RENAMES: dict[str, dict[str, str]] = {
+    "Microsoft.Storage/storageAccounts": {
+        "enableHttpsTrafficOnly": "supportsHttpsTrafficOnly",
+        "networkRuleSet": "networkAcls",
+    },
+}
+# Arrays whose items ARM writes as {name, properties: {...}}; azure-native flattens them.
+NAMED_ITEMS = {"securityRules"}
+
+
+def _arm_properties(arm: ArmType, inputs: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """(top-level keys, properties) of the ARM resource body."""
+    renames = RENAMES.get(arm.type, {})
+    naming = NAMING | {key for key in arm.names if not key.startswith("=")}
+    top: dict[str, Any] = {}
+    properties: dict[str, Any] = {}
+    for key, value in inputs.items():
+        if key in naming or key.startswith("$") or key == "__defaults":
+            continue
+        if key in TOP_LEVEL:
+            top[key] = value
+            continue
+        if key in NAMED_ITEMS and isinstance(value, list):
+            value = [_named(item) for item in value]
+        if key == "properties" and isinstance(value, dict):
+            properties.update(value)  # a resource whose inputs already nest (Backup vaults)
+            continue
+        properties[renames.get(key, key)] = value
+    return top, properties
+
+
+def _named(item: Any) -> Any:
+    if not isinstance(item, dict) or "properties" in item:
+        return item
+    return {"name": item.get("name"), "properties": {k: v for k, v in item.items() if k != "name"}}
+
+
+def _name(arm: ArmType, resource: Resource) -> str:
+    segments = []
+    for key in arm.names:
+        if key.startswith("="):
+            segments.append(key[1:])
+        else:
+            segments.append(str(resource.get(key) or resource.outputs.get("name") or resource.name))
+    return "/".join(segments)
+
+
+def export(graph: Graph) -> tuple[dict[str, Any], dict[str, Resource]]:
+    """(ARM template, checkov resource address -> rendered resource)."""
+    resources: list[dict[str, Any]] = []
+    by_address: dict[str, Resource] = {}
+    for resource in graph:
+        arm = ARM_TYPES.get(resource.type)
+        if arm is None or not resource.custom:
+            continue
+        top, properties = _arm_properties(arm, dict(resource.inputs))
+        body: dict[str, Any] = {
+            "type": arm.type,
+            "apiVersion": arm.api_version,
+            "name": _name(arm, resource),
+            **top,
+            "properties": properties,
+        }
+        if arm.scope.startswith("input:"):
+            scope = resource.get(arm.scope.split(":", 1)[1])
+            if scope:
+                body["scope"] = str(scope)
+        resources.append(body)
+        # checkov names ARM resources "<type>.<name>"; names are unique per type here.
+        by_address[f"{arm.type}.{body['name']}"] = resource
+    template = {
+        "$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
+        "contentVersion": "1.0.0.0",
+        "resources": resources,
+    }
+    return template, by_address
+
+
+def dumps(graph: Graph) -> str:
+    return json.dumps(export(graph)[0], indent=2, default=str)
