@@ -67,29 +67,37 @@ def _name(arm: ArmType, resource: Resource) -> str:
     return "/".join(segments)
 
 
+def arm_body(resource: Resource) -> dict[str, Any] | None:
+    """The resource as an ARM template entry (None for what is not an ARM resource)."""
+    arm = ARM_TYPES.get(resource.type)
+    if arm is None or not resource.custom:
+        return None
+    top, properties = _arm_properties(arm, dict(resource.inputs))
+    body: dict[str, Any] = {
+        "type": arm.type,
+        "apiVersion": arm.api_version,
+        "name": _name(arm, resource),
+        **top,
+        "properties": properties,
+    }
+    if arm.scope.startswith("input:"):
+        scope = resource.get(arm.scope.split(":", 1)[1])
+        if scope:
+            body["scope"] = str(scope)
+    return body
+
+
 def export(graph: Graph) -> tuple[dict[str, Any], dict[str, Resource]]:
     """(ARM template, checkov resource address -> rendered resource)."""
     resources: list[dict[str, Any]] = []
     by_address: dict[str, Resource] = {}
     for resource in graph:
-        arm = ARM_TYPES.get(resource.type)
-        if arm is None or not resource.custom:
+        body = arm_body(resource)
+        if body is None:
             continue
-        top, properties = _arm_properties(arm, dict(resource.inputs))
-        body: dict[str, Any] = {
-            "type": arm.type,
-            "apiVersion": arm.api_version,
-            "name": _name(arm, resource),
-            **top,
-            "properties": properties,
-        }
-        if arm.scope.startswith("input:"):
-            scope = resource.get(arm.scope.split(":", 1)[1])
-            if scope:
-                body["scope"] = str(scope)
         resources.append(body)
-        # checkov names ARM resources "<type>.<name>"; names are unique per type here.
-        by_address[f"{arm.type}.{body['name']}"] = resource
+        # checkov names an ARM resource "<type>.<name>".
+        by_address[f"{body['type']}.{body['name']}"] = resource
     template = {
         "$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
         "contentVersion": "1.0.0.0",

@@ -1,27 +1,35 @@
-"""An Azure subscription on the local fake: the prewired resources, and a victim workload.
+"""An Azure subscription on the local fake: the kit's Azure stack deployed, and a victim.
 
-`prewire_subscription` creates what the kit's Azure stack deploys for the responders (the
-evidence storage account with its locked immutable container, the Log Analytics workspace, the
-isolation network security group and the responder identity, each tagged `prewire:role`).
-`seed_victim` adds a compromised workload: a VM with two disks holding bytes, a network
-interface behind a web group, a system- and a user-assigned identity with role assignments,
-Activity Log events, and an AKS cluster with command outputs and audit rows in the workspace.
-Everything is created through the fake's ARM handlers, so its checks apply.
+`deploy_stack` renders the kit's Azure program (stacks/) with a drill configuration and creates
+every resource through the management API (`azure_provision`), as `pulumi up` would; responders
+then find what they need by the stack's `prewire:role` tags, exactly as in a real subscription.
+`seed_victim` adds a compromised workload: a VM with two disks holding bytes, a network interface
+behind a web group, a system- and a user-assigned identity with role assignments and Activity
+Log events; `seed_workloads` the network and AKS cluster the stack covers (flow logs, audit
+diagnostics), with command outputs and audit rows in the stack's workspace.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import lru_cache
 from typing import Any
 
+from prewire.drill.azure_provision import provision_azure
+from prewire.drill.provision import Provisioned
 from prewire.emulator.azure import FakeAzure
+from prewire.graph import Graph
+from prewire.render import render
 from responders.azure.aks_cluster import DIAGNOSTICS
-from responders.azure.discovery import EVIDENCE_CONTAINER, ROLE_TAG, Role
+from responders.azure.discovery import ROLE_TAG, Role
 
 LOCATION = "westeurope"
+WORKLOADS_GROUP = "workloads"
+BREAK_GLASS_GROUP = "00000000-0000-4000-8000-0000000b6ea5"
 CONTRIBUTOR = "b24988ac-6180-42a0-ab88-20f7382dd24c"
 READER = "acdd72a7-3385-48ef-bd42-f606fba81ae7"
 BLOB_DATA_READER = "2a2b9908-6ea1-4ae2-8e65-a410df84e7d1"
@@ -31,10 +39,12 @@ BLOB_DATA_READER = "2a2b9908-6ea1-4ae2-8e65-a410df84e7d1"
 class AzurePrewired:
     resource_group: str
     evidence_account_id: str
+    audit_account_id: str
     workspace_id: str
     workspace_customer_id: str
     isolation_nsg_id: str
     responder_identity_id: str
+    provisioned: Provisioned
 
 
 @dataclass(frozen=True)
@@ -51,6 +61,34 @@ class AzureVictim:
     cluster_id: str
 
 
+def workloads(subscription: str) -> tuple[str, str]:
+    """(virtual network id, AKS cluster id) of the workloads the stack is configured to cover."""
+    group = f"/subscriptions/{subscription}/resourceGroups/{WORKLOADS_GROUP}/providers"
+    return (
+        f"{group}/Microsoft.Network/virtualNetworks/workloads-vnet",
+        f"{group}/Microsoft.ContainerService/managedClusters/workloads-aks",
+    )
+
+
+def drill_config(subscription: str, retention_days: int = 30) -> dict[str, str]:
+    network, cluster = workloads(subscription)
+    return {
+        "prewire:clouds": json.dumps(["azure"]),
+        "prewire:retentionDays": str(retention_days),
+        "prewire:alertEmail": "drill@example.com",
+        "prewire:azure.subscriptionId": subscription,
+        "prewire:azure.location": LOCATION,
+        "prewire:azure.breakGlassGroupObjectId": BREAK_GLASS_GROUP,
+        "prewire:azure.networks": json.dumps([f"{LOCATION}={network}"]),
+        "prewire:azure.aksClusterIds": json.dumps([cluster]),
+    }
+
+
+@lru_cache(maxsize=4)
+def stack_graph(subscription: str) -> Graph:
+    return render(None, drill_config(subscription), stack="drill-azure")
+
+
 def _put(fake: FakeAzure, resource_id: str, body: dict[str, Any]) -> dict[str, Any]:
     reply = fake.state.handle("PUT", resource_id, {}, body)
     assert reply.status in (200, 201), reply.body
@@ -63,21 +101,16 @@ def _group(fake: FakeAzure, name: str) -> str:
     return group
 
 
-def _identity(fake: FakeAzure, group: str, name: str, role: str | None = None) -> dict[str, Any]:
-    principal = str(uuid.uuid4())
-    tags = {ROLE_TAG: role} if role else {}
-    return _put(
-        fake,
-        f"{group}/providers/Microsoft.ManagedIdentity/userAssignedIdentities/{name}",
-        {
-            "location": LOCATION,
-            "tags": tags,
-            "properties": {"principalId": principal, "clientId": str(uuid.uuid4())},
-        },
-    )
+def _tagged(fake: FakeAzure, role: Role, arm_type: str) -> dict[str, Any]:
+    found = [
+        r for r in fake.state.of_type(arm_type) if (r.get("tags") or {}).get(ROLE_TAG) == role.value
+    ]
+    assert found, f"the stack created no {arm_type} tagged {role.value}"
+    return found[0]
 
 
-def prewire_subscription(fake: FakeAzure, retention_days: int = 30) -> AzurePrewired:
+def deploy_stack(fake: FakeAzure) -> AzurePrewired:
+    """The kit's Azure stack, rendered and created in the fake's subscription."""
     fake.state.put(
         {
             "id": f"/subscriptions/{fake.subscription}",
@@ -86,82 +119,34 @@ def prewire_subscription(fake: FakeAzure, retention_days: int = 30) -> AzurePrew
             "state": "Enabled",
         }
     )
-    group = _group(fake, "prewire-forensics")
-    account_name = "prewireevidence" + hashlib.sha256(group.encode()).hexdigest()[:6]
-    account = f"{group}/providers/Microsoft.Storage/storageAccounts/{account_name}"
-    _put(
-        fake,
-        account,
-        {
-            "location": LOCATION,
-            "kind": "StorageV2",
-            "sku": {"name": "Standard_ZRS", "tier": "Standard"},
-            "tags": {ROLE_TAG: Role.EVIDENCE_STORE.value},
-            "properties": {
-                "primaryEndpoints": {"blob": f"{fake.url}/{account_name}/"},
-                "supportsHttpsTrafficOnly": True,
-                "minimumTlsVersion": "TLS1_2",
-                "allowBlobPublicAccess": False,
-            },
-        },
+    provisioned = provision_azure(stack_graph(fake.subscription), fake.clients())
+    evidence = _tagged(fake, Role.EVIDENCE_STORE, "Microsoft.Storage/storageAccounts")
+    audit = _tagged(fake, Role.AUDIT_STORE, "Microsoft.Storage/storageAccounts")
+    workspace = _tagged(fake, Role.LOG_WORKSPACE, "Microsoft.OperationalInsights/workspaces")
+    nsg = _tagged(fake, Role.ISOLATION_NSG, "Microsoft.Network/networkSecurityGroups")
+    identity = _tagged(
+        fake, Role.RESPONDER_IDENTITY, "Microsoft.ManagedIdentity/userAssignedIdentities"
     )
-    container = f"{account}/blobServices/default/containers/{EVIDENCE_CONTAINER}"
-    _put(fake, container, {"properties": {"publicAccess": "None"}})
-    policy = f"{container}/immutabilityPolicies/default"
-    _put(
-        fake,
-        policy,
-        {
-            "properties": {
-                "immutabilityPeriodSinceCreationInDays": retention_days,
-                "allowProtectedAppendWrites": True,
-            }
-        },
+    customer_id = workspace["properties"]["customerId"]
+    fake.log_tables.setdefault(customer_id, {})
+    return AzurePrewired(
+        resource_group=evidence["id"].split("/providers/")[0],
+        evidence_account_id=evidence["id"],
+        audit_account_id=audit["id"],
+        workspace_id=workspace["id"],
+        workspace_customer_id=customer_id,
+        isolation_nsg_id=nsg["id"],
+        responder_identity_id=identity["id"],
+        provisioned=provisioned,
     )
-    fake.state.handle("POST", f"{policy}/lock", {}, {})
-    customer_id = str(uuid.uuid4())
-    workspace = f"{group}/providers/Microsoft.OperationalInsights/workspaces/prewire-logs"
-    _put(
-        fake,
-        workspace,
-        {
-            "location": LOCATION,
-            "tags": {ROLE_TAG: Role.LOG_WORKSPACE.value},
-            "properties": {"customerId": customer_id, "retentionInDays": retention_days},
-        },
-    )
-    fake.log_tables[customer_id] = {}
-    nsg = f"{group}/providers/Microsoft.Network/networkSecurityGroups/prewire-isolation-{LOCATION}"
-    _put(
-        fake,
-        nsg,
-        {
-            "location": LOCATION,
-            "tags": {ROLE_TAG: Role.ISOLATION_NSG.value},
-            "properties": {"securityRules": _deny_all()},
-        },
-    )
-    responder = _identity(fake, group, "prewire-responder", Role.RESPONDER_IDENTITY.value)
-    return AzurePrewired(group, account, workspace, customer_id, nsg, responder["id"])
 
 
-def _deny_all() -> list[dict[str, Any]]:
-    return [
-        {
-            "name": f"deny-all-{direction.lower()}",
-            "properties": {
-                "priority": 100,
-                "direction": direction,
-                "access": "Deny",
-                "protocol": "*",
-                "sourceAddressPrefix": "*",
-                "sourcePortRange": "*",
-                "destinationAddressPrefix": "*",
-                "destinationPortRange": "*",
-            },
-        }
-        for direction in ("Inbound", "Outbound")
-    ]
+def _identity(fake: FakeAzure, group: str, name: str) -> dict[str, Any]:
+    return _put(
+        fake,
+        f"{group}/providers/Microsoft.ManagedIdentity/userAssignedIdentities/{name}",
+        {"location": LOCATION, "properties": {}},
+    )
 
 
 def _assign(fake: FakeAzure, scope: str, role: str, principal: str) -> str:
@@ -187,7 +172,44 @@ def disk_bytes(name: str, size: int) -> bytes:
     return (block * (size // len(block) + 1))[:size]
 
 
+def seed_workloads(fake: FakeAzure, prewired: AzurePrewired) -> str:
+    """The workloads' network and AKS cluster the stack covers; returns the cluster id."""
+    network, cluster = workloads(fake.subscription)
+    _group(fake, WORKLOADS_GROUP)
+    _put(
+        fake,
+        network,
+        {
+            "location": LOCATION,
+            "properties": {"addressSpace": {"addressPrefixes": ["10.42.0.0/16"]}},
+        },
+    )
+    _put(
+        fake,
+        cluster,
+        {"location": LOCATION, "properties": {"kubernetesVersion": "1.30.5", "dnsPrefix": "wl"}},
+    )
+    fake.services.cluster_commands[cluster.lower()] = {
+        command: (0, f"# {command}\nitems: []\n") for command in DIAGNOSTICS
+    }
+    now = datetime.now(UTC)
+    tables = fake.log_tables.setdefault(prewired.workspace_customer_id, {})
+    for table, verb in (("AKSAudit", "create"), ("AKSAuditAdmin", "patch")):
+        tables[table] = [
+            {
+                "TimeGenerated": (now - timedelta(minutes=minutes)).isoformat(),
+                "_ResourceId": resource.lower(),
+                "Verb": verb,
+                "RequestUri": "/api/v1/namespaces/default/pods/web/exec",
+                "User": '{"username":"system:serviceaccount:default:web"}',
+            }
+            for minutes, resource in ((30, cluster), (20, cluster), (10, cluster + "-other"))
+        ]
+    return cluster
+
+
 def seed_victim(fake: FakeAzure, drill: str, prewired: AzurePrewired) -> AzureVictim:
+    cluster = seed_workloads(fake, prewired)
     group = _group(fake, f"victim-{drill}")
     web_nsg = _put(
         fake,
@@ -272,7 +294,6 @@ def seed_victim(fake: FakeAzure, drill: str, prewired: AzurePrewired) -> AzureVi
         _assign(fake, subscription, BLOB_DATA_READER, system_principal),
         _assign(fake, group, READER, user["properties"]["principalId"]),
     )
-    cluster = _seed_cluster(fake, group, drill, prewired)
     _attack_activity(fake, vm, disks, group)
     return AzureVictim(
         group,
@@ -286,31 +307,6 @@ def seed_victim(fake: FakeAzure, drill: str, prewired: AzurePrewired) -> AzureVi
         assignments,
         cluster,
     )
-
-
-def _seed_cluster(fake: FakeAzure, group: str, drill: str, prewired: AzurePrewired) -> str:
-    cluster = _put(
-        fake,
-        f"{group}/providers/Microsoft.ContainerService/managedClusters/aks-{drill}",
-        {"location": LOCATION, "properties": {"kubernetesVersion": "1.30.5", "dnsPrefix": drill}},
-    )["id"]
-    fake.services.cluster_commands[cluster.lower()] = {
-        command: (0, f"# {command}\nitems: []\n") for command in DIAGNOSTICS
-    }
-    now = datetime.now(UTC)
-    tables = fake.log_tables.setdefault(prewired.workspace_customer_id, {})
-    for table, verb in (("AKSAudit", "create"), ("AKSAuditAdmin", "patch")):
-        tables[table] = [
-            {
-                "TimeGenerated": (now - timedelta(minutes=minutes)).isoformat(),
-                "_ResourceId": resource.lower(),
-                "Verb": verb,
-                "RequestUri": "/api/v1/namespaces/default/pods/web/exec",
-                "User": '{"username":"system:serviceaccount:default:web"}',
-            }
-            for minutes, resource in ((30, cluster), (20, cluster), (10, cluster + "-other"))
-        ]
-    return str(cluster)
 
 
 def _attack_activity(fake: FakeAzure, vm: str, disks: list[str], group: str) -> None:

@@ -50,7 +50,10 @@ def azure_resource(token: str, name: str, out: dict[str, Any], subscription: str
     out.setdefault("type", arm.type)
     extra = _computed(token, physical, resource_id, out)
     for key, value in extra.items():
-        out.setdefault(key, value)
+        if isinstance(value, dict) and isinstance(out.get(key), dict):
+            out[key] = {**value, **out[key]} if key != "identity" else {**out[key], **value}
+        else:
+            out.setdefault(key, value)
     return resource_id
 
 

@@ -245,6 +245,37 @@ class AzureClients:
                 )
             return self._clients["logs"]  # type: ignore[no-any-return]
 
+    # Generic reads for what no typed operation covers here (pricings, locks at a scope, ...);
+    # they go through the same pipeline, so they are recorded like any other call.
+    def arm_get(self, path: str, api_version: str) -> dict[str, Any] | None:
+        """The resource at `path` as ARM returns it, or None if it does not exist."""
+        response = self._send(f"{self.arm_endpoint}{path}", api_version)
+        if response.status_code == 404:
+            return None
+        if response.status_code >= 400:
+            raise HttpResponseError(response=response)
+        return dict(response.json())
+
+    def arm_list(self, path: str, api_version: str) -> list[dict[str, Any]]:
+        """Every item of the collection at `path`, following `nextLink`."""
+        items: list[dict[str, Any]] = []
+        url: str | None = f"{self.arm_endpoint}{path}"
+        version: str | None = api_version
+        while url:
+            response = self._send(url, version)
+            if response.status_code >= 400:
+                raise HttpResponseError(response=response)
+            page = response.json()
+            items += page.get("value", [])
+            url, version = page.get("nextLink"), None  # a next link carries its own version
+        return items
+
+    def _send(self, url: str, api_version: str | None) -> Any:
+        from azure.core.rest import HttpRequest
+
+        params = {"api-version": api_version} if api_version else None
+        return self.resources.send_request(HttpRequest("GET", url, params=params))
+
     def blob_service(self, account_url: str) -> BlobServiceClient:
         """The Blob service of a storage account (its `primaryEndpoints.blob`), as this identity."""
         from azure.storage.blob import BlobServiceClient

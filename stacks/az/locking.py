@@ -14,21 +14,30 @@ import pulumi
 import pulumi.dynamic
 
 
+def lock_policy(client: Any, resource_group: str, account: str, container: str) -> str:
+    """Lock a container's immutability policy (with its ETag); returns the policy id."""
+    from azure.core import MatchConditions
+
+    where = (resource_group, account, container)
+    policy = client.blob_containers.get_immutability_policy(*where)
+    state = getattr(policy.state, "value", policy.state)
+    if state != "Locked":
+        policy = client.blob_containers.lock_immutability_policy(
+            *where, etag=str(policy.etag), match_condition=MatchConditions.IfNotModified
+        )
+    return str(policy.id)
+
+
 class _Locker(pulumi.dynamic.ResourceProvider):
     def create(self, props: dict[str, Any]) -> pulumi.dynamic.CreateResult:
-        from azure.core import MatchConditions
         from azure.identity import DefaultAzureCredential
         from azure.mgmt.storage import StorageManagementClient
 
         client = StorageManagementClient(DefaultAzureCredential(), props["subscription_id"])
-        where = (props["resource_group_name"], props["account_name"], props["container_name"])
-        policy = client.blob_containers.get_immutability_policy(*where)
-        state = getattr(policy.state, "value", policy.state)
-        if state != "Locked":
-            policy = client.blob_containers.lock_immutability_policy(
-                *where, etag=str(policy.etag), match_condition=MatchConditions.IfNotModified
-            )
-        return pulumi.dynamic.CreateResult(id_=str(policy.id), outs={**props, "state": "Locked"})
+        policy_id = lock_policy(
+            client, props["resource_group_name"], props["account_name"], props["container_name"]
+        )
+        return pulumi.dynamic.CreateResult(id_=policy_id, outs={**props, "state": "Locked"})
 
     def delete(self, id: str, props: dict[str, Any]) -> None:
         return None  # a locked policy cannot be unlocked: nothing to undo

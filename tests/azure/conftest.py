@@ -1,5 +1,6 @@
 """Azure responder tests run against the local fake of the ARM, Blob and Log Analytics APIs
-(HTTPS on 127.0.0.1, one per worker), reset with the prewired resources and a victim per test."""
+(HTTPS on 127.0.0.1, one per worker), reset per test with the kit's Azure stack deployed into it
+(rendered and created through the API) and a victim."""
 
 from __future__ import annotations
 
@@ -9,12 +10,7 @@ from typing import Any
 
 import pytest
 
-from prewire.drill.azure_account import (
-    AzurePrewired,
-    AzureVictim,
-    prewire_subscription,
-    seed_victim,
-)
+from prewire.drill.azure_account import AzurePrewired, AzureVictim, deploy_stack, seed_victim
 from prewire.emulator.azure import FakeAzure
 from prewire.vocabulary import Cloud
 from responders.azure.case import AzureCase, open_case
@@ -48,7 +44,7 @@ def fake() -> Iterator[FakeAzure]:
 @pytest.fixture
 def subscription(fake: FakeAzure) -> Subscription:
     fake.reset()
-    prewired = prewire_subscription(fake)
+    prewired = deploy_stack(fake)
     victim = seed_victim(fake, "t1", prewired)
     return Subscription(fake, fake.clients(), prewired, victim)
 

@@ -6,6 +6,7 @@ deletes ARM refuses. Each mirrors the behaviour documented in Azure's REST API r
 from __future__ import annotations
 
 import secrets
+import uuid
 from typing import Any
 
 from prewire.emulator.azure.arm import Action, ArmError, ArmState, Json, now_iso
@@ -26,6 +27,11 @@ class Services:
         state.put_hooks.update(
             {
                 "microsoft.network/networkinterfaces": self._nic,
+                "microsoft.storage/storageaccounts": self._storage_account,
+                "microsoft.operationalinsights/workspaces": self._workspace,
+                "microsoft.managedidentity/userassignedidentities": self._user_identity,
+                "microsoft.dataprotection/backupvaults": lambda s, i, r: _with_principal(r),
+                "microsoft.authorization/policyassignments": lambda s, i, r: _with_principal(r),
                 "microsoft.compute/snapshots": self._snapshot,
                 "microsoft.authorization/roleassignments": self._role_assignment,
                 "microsoft.storage/storageaccounts/blobservices/containers/immutabilitypolicies": (
@@ -64,6 +70,22 @@ class Services:
                 f"Resource {group} referenced by {resource_id} was not found.",
             )
         return nic
+
+    # -- what ARM computes on create ---------------------------------------------------------
+    def _storage_account(self, state: ArmState, resource_id: str, account: Json) -> Json:
+        endpoints = account["properties"].setdefault("primaryEndpoints", {})
+        endpoints.setdefault("blob", f"{state.base_url}/{account['name']}/")
+        return _with_principal(account)
+
+    def _workspace(self, state: ArmState, resource_id: str, workspace: Json) -> Json:
+        workspace["properties"].setdefault("customerId", str(uuid.uuid4()))
+        workspace["properties"].setdefault("retentionInDays", 30)
+        return _with_principal(workspace)
+
+    def _user_identity(self, state: ArmState, resource_id: str, identity: Json) -> Json:
+        identity["properties"].setdefault("principalId", str(uuid.uuid4()))
+        identity["properties"].setdefault("clientId", str(uuid.uuid4()))
+        return identity
 
     # -- compute ---------------------------------------------------------------------------
     def _snapshot(self, state: ArmState, resource_id: str, snapshot: Json) -> Json:
@@ -177,3 +199,12 @@ class Services:
             if name.lower() == account.lower() and box.lower() == container.lower():
                 return found
         return None
+
+
+def _with_principal(resource: Json) -> Json:
+    """A system-assigned identity gets its service principal on create, as in Azure."""
+    identity = resource.get("identity") or {}
+    if "SystemAssigned" in str(identity.get("type", "")) and not identity.get("principalId"):
+        identity["principalId"] = str(uuid.uuid4())
+        identity["tenantId"] = str(uuid.uuid4())
+    return resource
