@@ -1,7 +1,9 @@
-"""`prewire audit aws`: live checks over accounts and regions, in parallel.
+"""`prewire audit aws|azure`: live checks over accounts and regions (in parallel), or over an
+Azure subscription.
 
-Regional checks run in every region; account-wide checks (IAM, S3) once per account. With an
-organization role, every account of the AWS Organization is audited through that role.
+AWS: regional checks run in every region; account-wide checks (IAM, S3) once per account. With
+an organization role, every account of the AWS Organization is audited through that role.
+Azure: every check runs once over the subscription, read back as a graph.
 """
 
 from __future__ import annotations
@@ -14,10 +16,12 @@ import botocore.exceptions
 
 from policies.catalogue import get
 from policies.findings import Finding, Status
-from policies.live.engine import LIVE_CHECKS, LiveContext, load_live_checks, run_check
+from policies.live.engine import LiveContext, load_live_checks, run_check, specs_of
 from policies.static.engine import DEFAULT_RETENTION_DAYS
+from prewire.vocabulary import Cloud
 from responders.aws.discovery import discover
 from responders.aws.session import AwsClients, error_code
+from responders.azure.session import AzureClients
 
 MAX_PARALLEL_REGIONS = 8
 MAX_PARALLEL_ACCOUNTS = 8
@@ -44,9 +48,13 @@ def audit_account(clients: AwsClients, regions: Sequence[str]) -> AccountResult:
         regional = clients.for_region(region)
         prewired = discover(regional)
         context = LiveContext(
-            regional, account, region, prewired, prewired.retention_days or DEFAULT_RETENTION_DAYS
+            clients=regional,
+            account=account,
+            region=region,
+            prewired=prewired,
+            retention_days=prewired.retention_days or DEFAULT_RETENTION_DAYS,
         )
-        specs = [s for s in LIVE_CHECKS if not s.account_wide or region == regions[0]]
+        specs = [s for s in specs_of(Cloud.AWS) if not s.account_wide or region == regions[0]]
         return [f for spec in specs for f in run_check(spec, context)]
 
     with ThreadPoolExecutor(max_workers=min(MAX_PARALLEL_REGIONS, len(regions))) as pool:
@@ -55,6 +63,25 @@ def audit_account(clients: AwsClients, regions: Sequence[str]) -> AccountResult:
     result.findings.sort(
         key=lambda f: (f.control.id, f.location.get("region", ""), f.resource or "")
     )
+    return result
+
+
+def audit_subscription(clients: AzureClients) -> AccountResult:
+    """Every Azure control's live check over one subscription."""
+    from policies.live.azure import AzureLiveContext
+    from responders.azure.discovery import discover as discover_azure
+
+    load_live_checks()
+    prewired = discover_azure(clients)
+    context = AzureLiveContext(
+        clients=clients,
+        prewired=prewired,
+        retention_days=prewired.retention_days or DEFAULT_RETENTION_DAYS,
+    )
+    result = AccountResult(clients.subscription_id)
+    for spec in specs_of(Cloud.AZURE):
+        result.findings.extend(run_check(spec, context))
+    result.findings.sort(key=lambda f: (f.control.id, f.resource or ""))
     return result
 
 

@@ -1,8 +1,9 @@
-"""Live checks and how an audit runs them.
+"""Live checks and how an audit runs them, on any cloud.
 
-A live check is a plain function of a `LiveContext` returning verdicts. It shares its control id
-(and so title, severity and remediation) with the static rule. An API the target does not offer,
-or one the caller may not call, makes the verdict `unknown` with the reason: never a false pass.
+A live check is a plain function of a cloud's context returning verdicts. It shares its control
+id (and so title, severity and remediation) with the static rule. An API the target does not
+offer, or one the caller may not call, makes the verdict `unknown` with the reason (the context
+says which errors mean that): never a false pass.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import botocore.exceptions
 from policies.catalogue import get, load_catalogue
 from policies.findings import Finding, Status
 from prewire.registry import Registry
+from prewire.vocabulary import Cloud
 from responders.aws.discovery import Prewired
 from responders.aws.session import AwsClients, error_code, is_api_gap
 
@@ -55,25 +57,54 @@ def verdict(resource: str | None, problem: str | None, ok: str = "ok") -> LiveVe
     return passed(resource, ok) if problem is None else failed(resource, problem)
 
 
-@dataclass
-class LiveContext:
-    clients: AwsClients
-    account: str
-    region: str
-    prewired: Prewired
+@dataclass(kw_only=True)
+class CheckContext:
+    """What every cloud's live context offers the engine."""
+
     retention_days: int = 365
     _cache: dict[str, Any] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def once(self, key: str, build: Callable[[], T]) -> T:
-        """Computed once per account and region, shared by the checks that need it."""
+        """Computed once per context (account and region, subscription), shared by checks."""
         with self._lock:
             if key not in self._cache:
                 self._cache[key] = build()
             return self._cache[key]  # type: ignore[no-any-return]
 
+    def location(self, account_wide: bool) -> dict[str, str]:
+        raise NotImplementedError
 
-LiveCheck = Callable[[LiveContext], list[LiveVerdict]]
+    def explain(self, error: Exception) -> str | None:
+        """Why a check could not decide, for errors that mean so; None re-raises."""
+        return None
+
+
+@dataclass(kw_only=True)
+class LiveContext(CheckContext):
+    clients: AwsClients
+    account: str
+    region: str
+    prewired: Prewired
+
+    def location(self, account_wide: bool) -> dict[str, str]:
+        return {"account": self.account, "region": "global" if account_wide else self.region}
+
+    def explain(self, error: Exception) -> str | None:
+        if isinstance(error, botocore.exceptions.ClientError):
+            code = error_code(error)
+            operation = error.operation_name
+            if is_api_gap(error):
+                return f"{operation} is not available on this target"
+            if code in DENIED:
+                return f"not permitted to call {operation} ({code})"
+            return f"{operation} failed: {code}"
+        if isinstance(error, botocore.exceptions.BotoCoreError):
+            return f"{type(error).__name__}: {error}"
+        return None
+
+
+LiveCheck = Callable[[Any], list[LiveVerdict]]
 
 
 @dataclass(frozen=True)
@@ -97,30 +128,26 @@ def live_check(control_id: str, *, account_wide: bool = False) -> Callable[[Live
 
 def load_live_checks() -> None:
     load_catalogue()
-    import policies.live.aws  # noqa: F401
+    import policies.live.aws
+    import policies.live.azure  # noqa: F401
 
 
-def run_check(spec: LiveSpec, context: LiveContext) -> list[Finding]:
+def run_check(spec: LiveSpec, context: CheckContext) -> list[Finding]:
     control = get(spec.control_id)
-    location = {
-        "account": context.account,
-        "region": "global" if spec.account_wide else context.region,
-    }
+    location = context.location(spec.account_wide)
     try:
         verdicts = spec.check(context)
-    except botocore.exceptions.ClientError as error:
-        code = error_code(error)
-        operation = error.operation_name
-        if is_api_gap(error):
-            reason = f"{operation} is not available on this target"
-        elif code in DENIED:
-            reason = f"not permitted to call {operation} ({code})"
-        else:
-            reason = f"{operation} failed: {code}"
+    except Exception as error:
+        reason = context.explain(error)
+        if reason is None:
+            raise
         verdicts = [unknown(None, reason)]
-    except botocore.exceptions.BotoCoreError as error:
-        verdicts = [unknown(None, f"{type(error).__name__}: {error}")]
     return [
         Finding(control, v.status, v.resource, v.message, source="live", location=location)
         for v in verdicts
     ]
+
+
+def specs_of(cloud: Cloud) -> list[LiveSpec]:
+    load_live_checks()
+    return [s for s in LIVE_CHECKS if get(s.control_id).cloud is cloud]

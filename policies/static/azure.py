@@ -116,7 +116,7 @@ def _targets(setting: Resource, target: Resource) -> bool:
 # -- Activity Log ----------------------------------------------------------------------------------
 
 
-@graph_rule("AZURE-LOG-001")
+@graph_rule("AZURE-LOG-001", t.AZ_SUBSCRIPTION_DIAGNOSTICS)
 def activity_log_exported(graph: Graph, context: Context) -> list[Verdict]:
     settings = graph.of_type(t.AZ_SUBSCRIPTION_DIAGNOSTICS)
     if not settings:
@@ -134,7 +134,13 @@ def activity_log_exported(graph: Graph, context: Context) -> list[Verdict]:
     return verdicts
 
 
-@graph_rule("AZURE-LOG-002")
+@graph_rule(
+    "AZURE-LOG-002",
+    t.AZ_SUBSCRIPTION_DIAGNOSTICS,
+    t.AZ_STORAGE_ACCOUNT,
+    t.AZ_BLOB_CONTAINER,
+    t.AZ_IMMUTABILITY_POLICY,
+)
 def activity_log_archived(graph: Graph, context: Context) -> list[Verdict]:
     settings = [
         s for s in graph.of_type(t.AZ_SUBSCRIPTION_DIAGNOSTICS) if s.get("storageAccountId")
@@ -182,7 +188,7 @@ def _containers_of_stores(graph: Graph) -> list[tuple[Resource, Resource]]:
     return [(a, c) for a in _stores(graph) for c in _of_account(graph, t.AZ_BLOB_CONTAINER, a)]
 
 
-@graph_rule("AZURE-STORE-001")
+@graph_rule("AZURE-STORE-001", t.AZ_STORAGE_ACCOUNT, t.AZ_BLOB_CONTAINER, t.AZ_IMMUTABILITY_POLICY)
 def containers_immutable(graph: Graph, context: Context) -> list[Verdict]:
     verdicts = []
     required = min(context.retention_days, MAX_IMMUTABILITY_DAYS)
@@ -206,7 +212,7 @@ def containers_immutable(graph: Graph, context: Context) -> list[Verdict]:
     return verdicts
 
 
-@graph_rule("AZURE-STORE-002")
+@graph_rule("AZURE-STORE-002", t.AZ_STORAGE_ACCOUNT, t.AZ_BLOB_CONTAINER, t.AZ_IMMUTABILITY_POLICY)
 def policies_locked(graph: Graph, context: Context) -> list[Verdict]:
     verdicts = []
     for account, container in _containers_of_stores(graph):
@@ -235,7 +241,7 @@ def no_public_blobs(account: Resource, context: Context) -> str | None:
     return None if account.get("allowBlobPublicAccess") is False else "public blob access allowed"
 
 
-@graph_rule("AZURE-STORE-005")
+@graph_rule("AZURE-STORE-005", t.AZ_STORAGE_ACCOUNT, t.AZ_BLOB_SERVICE)
 def versions_kept(graph: Graph, context: Context) -> list[Verdict]:
     verdicts = []
     for account in _stores(graph):
@@ -256,7 +262,7 @@ def versions_kept(graph: Graph, context: Context) -> list[Verdict]:
     return verdicts
 
 
-@graph_rule("AZURE-STORE-006")
+@graph_rule("AZURE-STORE-006", t.AZ_STORAGE_ACCOUNT, t.AZ_LOCK)
 def stores_undeletable(graph: Graph, context: Context) -> list[Verdict]:
     verdicts = []
     for account in _stores(graph):
@@ -282,7 +288,7 @@ def no_shared_keys(account: Resource, context: Context) -> str | Any | None:
 # -- network ---------------------------------------------------------------------------------------
 
 
-@graph_rule("AZURE-FLOW-001")
+@graph_rule("AZURE-FLOW-001", t.AZ_VIRTUAL_NETWORK, t.AZ_FLOW_LOG)
 def networks_logged(graph: Graph, context: Context) -> list[Verdict]:
     logs = graph.of_type(t.AZ_FLOW_LOG)
     verdicts = []
@@ -332,7 +338,7 @@ def _isolating(group: Resource) -> bool:
     return directions >= {"Inbound", "Outbound"}
 
 
-@graph_rule("AZURE-NET-001")
+@graph_rule("AZURE-NET-001", t.AZ_NSG, t.AZ_VIRTUAL_MACHINE)
 def isolation_groups(graph: Graph, context: Context) -> list[Verdict]:
     groups = [g for g in graph.of_type(t.AZ_NSG) if _isolating(g)]
     if not groups:
@@ -355,7 +361,7 @@ def _plan(graph: Graph, name: str) -> Resource | None:
     return None
 
 
-@graph_rule("AZURE-DEF-001")
+@graph_rule("AZURE-DEF-001", t.AZ_DEFENDER_PRICING)
 def defender_for_servers(graph: Graph, context: Context) -> list[Verdict]:
     plan = _plan(graph, "VirtualMachines")
     if plan is None:
@@ -365,7 +371,7 @@ def defender_for_servers(graph: Graph, context: Context) -> list[Verdict]:
     return [Verdict(plan, None, "Defender for Servers plan 2")]
 
 
-@graph_rule("AZURE-DEF-002")
+@graph_rule("AZURE-DEF-002", t.AZ_DEFENDER_PRICING)
 def defender_for_containers(graph: Graph, context: Context) -> list[Verdict]:
     plan = _plan(graph, "Containers")
     if plan is None:
@@ -373,7 +379,7 @@ def defender_for_containers(graph: Graph, context: Context) -> list[Verdict]:
     return [Verdict(plan, None, "Defender for Containers")]
 
 
-@graph_rule("AZURE-DEF-003")
+@graph_rule("AZURE-DEF-003", t.AZ_SECURITY_AUTOMATION)
 def alerts_exported(graph: Graph, context: Context) -> list[Verdict]:
     for automation in graph.of_type(t.AZ_SECURITY_AUTOMATION):
         sources = {str(s.get("eventSource")) for s in as_list(automation.get("sources"))}
@@ -400,7 +406,7 @@ def vault_locked(vault: Resource, context: Context) -> str | None:
     return "; ".join(problems) or None
 
 
-@graph_rule("AZURE-SNAP-002")
+@graph_rule("AZURE-SNAP-002", t.AZ_POLICY_ASSIGNMENT)
 def tagged_disks_backed_up(graph: Graph, context: Context) -> list[Verdict]:
     assignments = [
         a
@@ -444,7 +450,7 @@ def _diagnosed(
     return verdicts
 
 
-@graph_rule("AZURE-AKS-001")
+@graph_rule("AZURE-AKS-001", t.AZ_MANAGED_CLUSTER, t.AZ_DIAGNOSTIC_SETTING)
 def aks_audit_logs(graph: Graph, context: Context) -> list[Verdict]:
     return _diagnosed(graph, "managedclusters", t.AZ_MANAGED_CLUSTER, AKS_AUDIT, "audit logs")
 
@@ -455,7 +461,7 @@ def run_command_allowed(cluster: Resource, context: Context) -> str | None:
     return "command invoke is disabled" if profile.get("disableRunCommand") is True else None
 
 
-@graph_rule("AZURE-FUNC-001")
+@graph_rule("AZURE-FUNC-001", t.AZ_WEB_APP, t.AZ_DIAGNOSTIC_SETTING)
 def function_logs(graph: Graph, context: Context) -> list[Verdict]:
     apps = graph.of_type(t.AZ_WEB_APP)
     functions = [a for a in apps if "functionapp" in str(a.get("kind", "")).lower()]
@@ -480,7 +486,7 @@ def _role_actions(role: Resource) -> set[str]:
     }
 
 
-@graph_rule("AZURE-RESP-001")
+@graph_rule("AZURE-RESP-001", t.AZ_ROLE_DEFINITION)
 def responder_role(graph: Graph, context: Context) -> list[Verdict]:
     from prewire.vocabulary import Cloud
     from responders.registry import required_permissions
@@ -500,7 +506,7 @@ def responder_role(graph: Graph, context: Context) -> list[Verdict]:
     return [Verdict(r, None, f"{r.get('roleName')}: generated from the responders") for r in roles]
 
 
-@graph_rule("AZURE-IAM-001")
+@graph_rule("AZURE-IAM-001", t.AZ_ROLE_DEFINITION, t.AZ_ROLE_ASSIGNMENT, t.AZ_ACTIVITY_LOG_ALERT)
 def break_glass(graph: Graph, context: Context) -> list[Verdict]:
     roles = {
         str(r.id)

@@ -61,7 +61,9 @@ GraphCheck = Callable[[Graph, Context], list[Verdict]]
 @dataclass(frozen=True)
 class StaticRule:
     control_id: str
-    tokens: tuple[str, ...]  # empty for graph rules
+    tokens: tuple[str, ...]
+    """The types a resource rule judges; for a graph rule, the types it reads (where declared),
+    so a live audit that could not read one of them reports `unknown` instead of deciding."""
     resource_check: ResourceCheck | None = None
     graph_check: GraphCheck | None = None
 
@@ -81,9 +83,9 @@ def resource_rule(control_id: str, *tokens: str) -> Callable[[ResourceCheck], Re
     return register
 
 
-def graph_rule(control_id: str) -> Callable[[GraphCheck], GraphCheck]:
+def graph_rule(control_id: str, *reads: str) -> Callable[[GraphCheck], GraphCheck]:
     def register(check: GraphCheck) -> GraphCheck:
-        RULES.add(StaticRule(control_id, (), graph_check=check))
+        RULES.add(StaticRule(control_id, reads, graph_check=check))
         return check
 
     return register

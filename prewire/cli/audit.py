@@ -21,7 +21,7 @@ from prewire.cli.common import (
 from prewire.cli.findings_view import FindingFormat, show
 from prewire.vocabulary import Severity
 
-app = typer.Typer(help="Audit the forensic readiness of deployed accounts.")
+app = typer.Typer(help="Audit the forensic readiness of deployed accounts and subscriptions.")
 
 
 class AuditFormat(StrEnum):
@@ -92,4 +92,45 @@ def audit_aws(
             },
         )
     if breaches(findings, fail_on) or any(r.error for r in results):
+        raise typer.Exit(EXIT_FAILED)
+
+
+@app.command("azure")
+@input_errors
+def audit_azure(
+    subscription: Annotated[
+        str | None,
+        typer.Option(
+            "--subscription",
+            envvar="AZURE_SUBSCRIPTION_ID",
+            help="Subscription id (default: AZURE_SUBSCRIPTION_ID).",
+        ),
+    ] = None,
+    output_format: Annotated[AuditFormat, typer.Option("--format")] = AuditFormat.TABLE,
+    output: Output = None,
+    fail_on: Annotated[Severity, typer.Option("--fail-on")] = Severity.HIGH,
+) -> None:
+    """Live checks of every Azure control over a subscription, with the responder pre-flight."""
+    from policies.findings import breaches
+    from policies.live.audit import audit_subscription
+    from policies.live.heatmap import to_html
+    from responders.azure.case import caller
+    from responders.azure.session import azure_clients
+
+    if not subscription:
+        fail("no subscription: pass --subscription or set AZURE_SUBSCRIPTION_ID")
+    clients = azure_clients(subscription)
+    caller(clients)  # fails clearly (exit 2) without credentials
+    result = audit_subscription(clients)
+    if output_format is AuditFormat.HTML:
+        write_or_print(to_html(result.findings), output)
+    else:
+        show(
+            result.findings,
+            FindingFormat(output_format.value),
+            output,
+            artifact_uri="azure",
+            extra={"subscription": subscription},
+        )
+    if breaches(result.findings, fail_on):
         raise typer.Exit(EXIT_FAILED)

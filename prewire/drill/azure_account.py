@@ -119,6 +119,7 @@ def deploy_stack(fake: FakeAzure) -> AzurePrewired:
             "state": "Enabled",
         }
     )
+    _existing_workloads(fake)
     provisioned = provision_azure(stack_graph(fake.subscription), fake.clients())
     evidence = _tagged(fake, Role.EVIDENCE_STORE, "Microsoft.Storage/storageAccounts")
     audit = _tagged(fake, Role.AUDIT_STORE, "Microsoft.Storage/storageAccounts")
@@ -172,8 +173,9 @@ def disk_bytes(name: str, size: int) -> bytes:
     return (block * (size // len(block) + 1))[:size]
 
 
-def seed_workloads(fake: FakeAzure, prewired: AzurePrewired) -> str:
-    """The workloads' network and AKS cluster the stack covers; returns the cluster id."""
+def _existing_workloads(fake: FakeAzure) -> None:
+    """What the subscription runs before the stack is deployed: the network and the AKS
+    cluster the drill configuration names (flow logs and audit diagnostics point at them)."""
     network, cluster = workloads(fake.subscription)
     _group(fake, WORKLOADS_GROUP)
     _put(
@@ -189,6 +191,11 @@ def seed_workloads(fake: FakeAzure, prewired: AzurePrewired) -> str:
         cluster,
         {"location": LOCATION, "properties": {"kubernetesVersion": "1.30.5", "dnsPrefix": "wl"}},
     )
+
+
+def seed_workloads(fake: FakeAzure, prewired: AzurePrewired) -> str:
+    """The cluster's state and audit rows in the stack's workspace; returns the cluster id."""
+    _, cluster = workloads(fake.subscription)
     fake.services.cluster_commands[cluster.lower()] = {
         command: (0, f"# {command}\nitems: []\n") for command in DIAGNOSTICS
     }

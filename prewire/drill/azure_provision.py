@@ -9,12 +9,14 @@ subscription refuses is listed, not skipped silently.
 
 from __future__ import annotations
 
+from typing import Any
+
 from azure.core.exceptions import HttpResponseError
 
 from policies import tokens as t
 from policies.armtemplate import arm_body
 from prewire.drill.provision import Provisioned
-from prewire.graph import Graph
+from prewire.graph import Graph, Resource
 from responders.azure.session import AzureClients, error_code
 from stacks.az.locking import lock_policy
 
@@ -40,6 +42,7 @@ def provision_azure(graph: Graph, clients: AzureClients) -> Provisioned:
                 if body is None:
                     continue
                 payload = {k: v for k, v in body.items() if k not in ("type", "name", "scope")}
+                _computed_by_azure(resource, payload)
                 version = payload.pop("apiVersion")
                 clients.resources.resources.begin_create_or_update_by_id(
                     str(resource.id), api_version=version, parameters=payload
@@ -49,3 +52,18 @@ def provision_azure(graph: Graph, clients: AzureClients) -> Provisioned:
             continue
         done.created.append(str(resource.id or resource.name))
     return done
+
+
+# Values Azure computes on create that other resources of the stack refer to. The renderer
+# predicted them (and wrote them into the references); the subscription is told to use the same.
+COMPUTED_PROPERTIES = ("principalId", "clientId", "tenantId", "customerId")
+
+
+def _computed_by_azure(resource: Resource, payload: dict[str, Any]) -> None:
+    properties = payload.setdefault("properties", {})
+    for key in COMPUTED_PROPERTIES:
+        if key in resource.outputs and key not in resource.inputs:
+            properties[key] = resource.outputs[key]
+    identity = resource.outputs.get("identity")
+    if isinstance(identity, dict) and identity.get("principalId"):
+        payload["identity"] = {**payload.get("identity", {}), **identity}

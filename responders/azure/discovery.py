@@ -15,6 +15,7 @@ from azure.core.exceptions import HttpResponseError
 from responders.azure.session import AzureClients, error_code
 
 ROLE_TAG = "prewire:role"
+RETENTION_TAG = "prewire:retention-days"  # on the stores: the retention the stack was given
 EVIDENCE_CONTAINER = "evidence"
 
 
@@ -36,6 +37,7 @@ class Prewired:
     isolation_nsgs: dict[str, str] = field(default_factory=dict)
     """Network security group id by location (lower case, as ARM reports it)."""
     responder_identity_id: str | None = None
+    retention_days: int | None = None
     discovered: bool = False
     discovery_error: str | None = None
 
@@ -52,9 +54,13 @@ def discover(clients: AzureClients) -> Prewired:
     except HttpResponseError as error:
         return Prewired(discovery_error=f"cannot list tagged resources: {error_code(error)}")
     by_role: dict[str, list[tuple[str, str]]] = {}
+    retention: int | None = None
     for resource in tagged:
-        role = (resource.tags or {}).get(ROLE_TAG, "")
+        tags = resource.tags or {}
+        role = tags.get(ROLE_TAG, "")
         by_role.setdefault(role, []).append((str(resource.id), str(resource.location or "")))
+        if role == Role.EVIDENCE_STORE.value and str(tags.get(RETENTION_TAG, "")).isdigit():
+            retention = int(tags[RETENTION_TAG])
 
     def first(role: Role) -> str | None:
         found = by_role.get(role.value, [])
@@ -67,6 +73,7 @@ def discover(clients: AzureClients) -> Prewired:
             location.lower(): rid for rid, location in by_role.get(Role.ISOLATION_NSG.value, [])
         },
         responder_identity_id=first(Role.RESPONDER_IDENTITY),
+        retention_days=retention,
         discovered=bool(tagged),
     )
 

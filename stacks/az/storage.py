@@ -22,6 +22,7 @@ import pulumi_azure_native.authorization as authorization
 import pulumi_azure_native.storage as storage
 
 from policies import tokens
+from responders.azure.discovery import RETENTION_TAG
 from stacks.az.base import (
     MAX_IMMUTABILITY_DAYS,
     MAX_SOFT_DELETE_DAYS,
@@ -75,7 +76,10 @@ class ImmutableStorage(pulumi.ComponentResource):
                 if args.customer_managed_key_uri and args.key_identity_id
                 else None
             ),
-            tags=tags(tokens.AZURE_IMMUTABLE_STORAGE, args.role),
+            tags={
+                **tags(tokens.AZURE_IMMUTABLE_STORAGE, args.role),
+                RETENTION_TAG: str(args.retention_days),
+            },
             opts=child(self, protect=True),
         )
         soft_delete = min(args.retention_days, MAX_SOFT_DELETE_DAYS)

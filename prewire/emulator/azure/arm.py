@@ -94,12 +94,30 @@ class ArmState:
         self.actions: dict[tuple[str, str], Action] = {}
         self.put_hooks: dict[str, PutHook] = {}
         self.delete_guards: dict[str, Callable[[ArmState, str], None]] = {}
+        # Tests shape what the caller may do or what Azure offers: paths containing one of
+        # these answer 403 AuthorizationFailed, or 501 NotImplemented.
+        self.denied: set[str] = set()
+        self.unimplemented: set[str] = set()
 
     # -- the store ------------------------------------------------------------------------
     def get(self, resource_id: str) -> Json | None:
         with self.lock:
             found = self.resources.get(resource_id.lower())
+            if found is None and resource_id.lower().endswith("/blobservices/default"):
+                found = self._default_blob_service(resource_id)
             return copy.deepcopy(found) if found else None
+
+    def _default_blob_service(self, resource_id: str) -> Json | None:
+        """Every storage account has its Blob service, configured or not."""
+        account = resource_id[: -len("/blobServices/default")]
+        if account.lower() not in self.resources:
+            return None
+        return {
+            "id": resource_id,
+            "name": "default",
+            "type": "Microsoft.Storage/storageAccounts/blobServices",
+            "properties": {"deleteRetentionPolicy": {"enabled": False}},
+        }
 
     def require(self, resource_id: str) -> Json:
         found = self.get(resource_id)
@@ -193,6 +211,11 @@ class ArmState:
         path = unquote(path)
         with self.lock:
             self.requests.append((method, path, body))
+        lowered = path.lower()
+        if any(part.lower() in lowered for part in self.denied):
+            raise ArmError(403, "AuthorizationFailed", f"the client may not {method} {path}")
+        if any(part.lower() in lowered for part in self.unimplemented):
+            raise ArmError(501, "NotImplemented", f"the fake does not implement {path}")
         if path.startswith(self.operations_path + "/operations/"):
             return self.poll(path.rsplit("/", 1)[1])
         if path.startswith(self.operations_path + "/operationResults/"):
@@ -242,6 +265,7 @@ class ArmState:
 
     def _put(self, arm: ArmPath, body: Json, *, patch: bool) -> Reply:
         resource_id = arm.resource_id
+        self._require_parent(arm)
         existing = self.get(resource_id)
         if patch:
             if existing is None:
@@ -298,6 +322,16 @@ class ArmState:
                 "properties": {"tags": current},
             },
         )
+
+    def _require_parent(self, arm: ArmPath) -> None:
+        """ARM refuses a child whose parent, or an extension whose scope, does not exist."""
+        if len(arm.names) > 1:
+            parent = arm.resource_id.rsplit("/", 2)[0]
+            if self.get(parent) is None:
+                raise ArmError(404, "ParentResourceNotFound", f"{parent} does not exist")
+        elif "/resourcegroups/" in arm.scope.lower() and self.get(arm.scope) is None:
+            kind = "ResourceGroupNotFound" if arm.scope.count("/") == 4 else "ResourceNotFound"
+            raise ArmError(404, kind, f"{arm.scope} does not exist")
 
     def _action(self, arm: ArmPath, body: Json) -> Reply:
         assert arm.action is not None

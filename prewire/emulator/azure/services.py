@@ -27,6 +27,7 @@ class Services:
         state.put_hooks.update(
             {
                 "microsoft.network/networkinterfaces": self._nic,
+                "microsoft.network/virtualnetworks": self._virtual_network,
                 "microsoft.storage/storageaccounts": self._storage_account,
                 "microsoft.operationalinsights/workspaces": self._workspace,
                 "microsoft.managedidentity/userassignedidentities": self._user_identity,
@@ -86,6 +87,35 @@ class Services:
         identity["properties"].setdefault("principalId", str(uuid.uuid4()))
         identity["properties"].setdefault("clientId", str(uuid.uuid4()))
         return identity
+
+    def _virtual_network(self, state: ArmState, resource_id: str, network: Json) -> Json:
+        """Azure creates NetworkWatcher_<location> in NetworkWatcherRG with a region's first
+        virtual network (unless opted out); flow logs hang off that watcher."""
+        subscription = resource_id.split("/")[2]
+        group = f"/subscriptions/{subscription}/resourceGroups/NetworkWatcherRG"
+        location = network.get("location", "westeurope")
+        watcher = f"{group}/providers/Microsoft.Network/networkWatchers/NetworkWatcher_{location}"
+        if state.get(group) is None:
+            state.put(
+                {
+                    "id": group,
+                    "name": "NetworkWatcherRG",
+                    "type": "Microsoft.Resources/resourceGroups",
+                    "location": location,
+                    "properties": {"provisioningState": "Succeeded"},
+                }
+            )
+        if state.get(watcher) is None:
+            state.put(
+                {
+                    "id": watcher,
+                    "name": f"NetworkWatcher_{location}",
+                    "type": "Microsoft.Network/networkWatchers",
+                    "location": location,
+                    "properties": {"provisioningState": "Succeeded"},
+                }
+            )
+        return network
 
     # -- compute ---------------------------------------------------------------------------
     def _snapshot(self, state: ArmState, resource_id: str, snapshot: Json) -> Json:
