@@ -39,11 +39,11 @@ def _response_sources(cloud: Cloud, response: str) -> set[EvidenceSource]:
 
 
 def _drills() -> dict[EvidenceSource, list[str]]:
-    from prewire.drill.scenarios import SCENARIOS
+    from prewire.drill.scenarios import load_scenarios
 
     exercised: dict[EvidenceSource, list[str]] = {}
-    for scenario in SCENARIOS:
-        for source in _response_sources(Cloud.AWS, scenario.response):
+    for scenario in load_scenarios():
+        for source in _response_sources(scenario.cloud, scenario.response):
             exercised.setdefault(source, []).append(scenario.name)
     return exercised
 

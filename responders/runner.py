@@ -98,3 +98,28 @@ def record_failure(case: Case, action: str, target: str, message: str) -> Outcom
 
 def succeeded(outcomes: Sequence[Outcome]) -> bool:
     return all(o.ok for o in outcomes)
+
+
+def response_result(
+    *,
+    case_id: str,
+    evidence_root: str,
+    response: str,
+    targets: Sequence[str],
+    reason: str,
+    outcomes: Sequence[Outcome],
+) -> dict[str, Any]:
+    """What an event-driven responder returns (and the drills read), on every cloud."""
+    return {
+        "handled": True,
+        "case": case_id,
+        "evidence_root": evidence_root,
+        "response": response,
+        "targets": list(targets),
+        "finding": reason,
+        "outcomes": [o.as_dict() for o in outcomes],
+        # Unsupported steps (say, memory capture on a Windows instance) are reported; only
+        # failures are worth a retry.
+        "ok": not any(o.status is Status.FAILED for o in outcomes),
+        "complete": all(o.ok for o in outcomes),
+    }

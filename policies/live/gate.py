@@ -1,4 +1,5 @@
-"""The drill's readiness gate: the live audit of the target, scoped to what prewire prewires.
+"""The drill's readiness gate: the live audit of the target (any cloud), scoped to what
+prewire prewires.
 
 The gate fails on a failed high or critical finding of a control the stack provides or of the
 responder pre-flight; gaps in the victim workload itself (say, an EKS cluster without audit
@@ -10,9 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from policies.findings import Finding, Status
-from policies.live.audit import audit_account
 from prewire.vocabulary import Severity
-from responders.aws.session import AwsClients
 
 
 @dataclass(frozen=True)
@@ -34,10 +33,6 @@ class GateResult:
         return [
             f for f in self.findings if f.status is not Status.PASSED and f not in self.blocking
         ]
-
-
-def gate(clients: AwsClients) -> GateResult:
-    return GateResult(audit_account(clients, [clients.region]).findings)
 
 
 def describe(finding: Finding) -> str:

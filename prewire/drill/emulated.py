@@ -12,11 +12,12 @@ from datetime import datetime
 from typing import Any, Literal
 
 from prewire.drill import detection, inventory
+from prewire.drill.aws_target import AwsTarget
 from prewire.drill.environment import PreparedAccount, known_vpcs, stack_graph, stage_memory_tool
 from prewire.drill.provision import provision
 from prewire.drill.pulumi_up import pulumi_up
 from prewire.drill.scenarios import Scenario
-from prewire.drill.target import Detection, Progress, Target
+from prewire.drill.target import Detection, Progress
 from prewire.drill.timeline import Timeline
 from prewire.drill.victim import seed_network, seed_workload
 from prewire.emulator.aws import EmbeddedAws
@@ -35,7 +36,7 @@ NOTES = (
 )
 
 
-class EmulatorTarget(Target):
+class EmulatorTarget(AwsTarget):
     def __init__(self, region: str, provision_with: Provisioner = "api") -> None:
         self.region = region
         self.provision_with = provision_with

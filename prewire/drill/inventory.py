@@ -10,11 +10,23 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 import botocore.exceptions
 
 from responders.aws.session import AwsClients, error_code
+
+
+class Snapshot(Protocol):
+    """An inventory of one cloud's account, taken before and after the response."""
+
+    def lost_since(self, before: Any) -> list[str]:
+        """Everything `before` held that is gone, stopped or terminated now."""
+        ...
+
+
+def gone(kind: str, was: frozenset[str], now: frozenset[str]) -> list[str]:
+    return [f"{kind} {item} was deleted" for item in sorted(was - now)]
 
 
 @dataclass(frozen=True)
@@ -26,6 +38,10 @@ class Inventory:
     users: frozenset[str]
     roles: frozenset[str]
     evidence_versions: frozenset[str]
+
+    def lost_since(self, before: Any) -> list[str]:
+        assert isinstance(before, Inventory)
+        return destroyed(before, self)
 
 
 @dataclass(frozen=True)
@@ -135,8 +151,8 @@ def destroyed(before: Inventory, after: Inventory) -> list[str]:
         ("IAM role", before.roles, after.roles),
         ("evidence object version", before.evidence_versions, after.evidence_versions),
     ):
-        problems += [f"{kind} {item} was deleted" for item in sorted(was - now)]
+        problems += gone(kind, was, now)
     for function, versions in before.function_versions.items():
-        gone = versions - after.function_versions.get(function, frozenset())
-        problems += [f"function {function} version {v} was deleted" for v in sorted(gone)]
+        deleted = versions - after.function_versions.get(function, frozenset())
+        problems += [f"function {function} version {v} was deleted" for v in sorted(deleted)]
     return problems

@@ -12,11 +12,12 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
-from policies.live.gate import describe, gate
+from policies.live.gate import describe
 from prewire.drill.environment import PreparedAccount
 from prewire.drill.sandbox import SandboxOptions, SandboxTarget
-from prewire.drill.scenarios import SCENARIOS, NotVerifiable, Scenario, ScenarioRun
+from prewire.drill.scenarios import NotVerifiable, Scenario, ScenarioRun, load_scenarios
 from prewire.drill.target import Progress, Target
 from prewire.drill.timeline import Timeline, now
 from prewire.report.model import (
@@ -29,11 +30,12 @@ from prewire.report.model import (
     lessons,
 )
 from prewire.report.writers import write_all
-from responders.aws.findings import evidence_root
-from responders.aws.store import S3EvidenceStore
+from prewire.vocabulary import Cloud
 from responders.runtime import InputError
 
-Sabotage = Callable[[PreparedAccount], None]
+SCENARIOS = load_scenarios()
+Sabotage = Callable[[Any], None]
+"""Breaks the prepared account of `DrillOptions.sabotage_cloud` before the gate (tests)."""
 
 
 @dataclass
@@ -42,6 +44,7 @@ class DrillOptions:
     region: str = "us-east-1"
     report_dir: Path | None = None
     sabotage: Sabotage | None = None
+    sabotage_cloud: Cloud = Cloud.AWS
     sandbox: SandboxOptions | None = None
     """Run in this sandbox account instead of the embedded emulator."""
     provision_with: str = "api"
@@ -53,18 +56,46 @@ class DrillResult:
     drill_id: str
     report: Report
     report_paths: list[Path]
-    account: PreparedAccount | None = None
-    runs: dict[str, ScenarioRun] = field(default_factory=dict)
+    accounts: dict[Cloud, Any] = field(default_factory=dict)
+    """Each target's prepared account (`PreparedAccount` on AWS, `AzureAccount` on Azure)."""
+    runs: dict[str, ScenarioRun[Any]] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
         return self.report.ok
 
+    @property
+    def account(self) -> PreparedAccount | None:
+        found = self.accounts.get(Cloud.AWS)
+        assert found is None or isinstance(found, PreparedAccount)
+        return found
 
-def open_target(options: DrillOptions) -> Target:
+
+def clouds_of(options: DrillOptions) -> list[Cloud]:
+    """The clouds whose targets the drill opens: those of the named scenarios, else all."""
+    named = [SCENARIOS.get(n) for n in options.scenarios]
+    if options.sandbox is not None:
+        # Refused before the sandbox target opens (which already calls the account).
+        for scenario in named:
+            if scenario.cloud is not Cloud.AWS:
+                raise InputError(
+                    f"scenario {scenario.name} cannot run on this target: it is a "
+                    f"{scenario.cloud.value} scenario"
+                )
+        return [Cloud.AWS]
+    named = named or list(SCENARIOS)
+    return [c for c in Cloud if any(s.cloud is c for s in named)]
+
+
+def open_target(options: DrillOptions, cloud: Cloud) -> Target:
+    # Each target starts its emulator when opened: import them only when asked for.
+    if cloud is Cloud.AZURE:
+        from prewire.drill.azure_target import AzureFakeTarget
+
+        return AzureFakeTarget()
     if options.sandbox is not None:
         return SandboxTarget(options.sandbox)
-    from prewire.drill.emulated import EmulatorTarget  # starts moto: only when asked for
+    from prewire.drill.emulated import EmulatorTarget
 
     return EmulatorTarget(options.region, "pulumi" if options.provision_with == "pulumi" else "api")
 
@@ -81,25 +112,32 @@ def chosen_scenarios(target: Target, names: Sequence[str]) -> list[Scenario]:
     return scenarios
 
 
+def _names_for(cloud: Cloud, options: DrillOptions) -> list[str]:
+    return [n for n in options.scenarios if SCENARIOS.get(n).cloud is cloud]
+
+
 def run_drill(options: DrillOptions, progress: Progress = lambda _: None) -> DrillResult:
     drill_id = uuid.uuid4().hex[:8]
     timeline = Timeline()
-    with open_target(options) as target:
-        scenarios = chosen_scenarios(target, options.scenarios)
-        report = Report(
-            title=f"prewire drill {drill_id}",
-            subtitle=f"scenarios: {', '.join(s.name for s in scenarios)}",
-            generated_at=now(),
-            ok=False,
-        )
-        result = DrillResult(drill_id, report, [])
-        try:
-            result.account = target.prepare(drill_id, timeline, progress)
-            _exercise(target, result, scenarios, options, timeline, progress)
-        finally:
-            progress("finishing: removing what the drill created")
-            report.checks += target.finish(result.account, timeline)
-            report.notes = list(target.notes) + report.notes
+    report = Report(title=f"prewire drill {drill_id}", subtitle="", generated_at=now(), ok=False)
+    result = DrillResult(drill_id, report, [])
+    clouds = clouds_of(options)
+    ran: list[str] = []
+    for cloud in clouds:
+        if len(clouds) > 1:
+            timeline.scope = f"{cloud.value} target"
+        with open_target(options, cloud) as target:
+            scenarios = chosen_scenarios(target, _names_for(cloud, options))
+            ran += [s.name for s in scenarios]
+            account = None
+            try:
+                account = result.accounts[cloud] = target.prepare(drill_id, timeline, progress)
+                _exercise(target, account, result, scenarios, options, timeline, progress)
+            finally:
+                progress(f"finishing on {cloud.value}: removing what the drill created")
+                report.checks += target.finish(account, timeline)
+                report.notes = report.notes + list(target.notes)
+    report.subtitle = f"scenarios: {', '.join(ran)}"
     _conclude(report, timeline)
     directory = options.report_dir or Path("drill-reports") / datetime.now(UTC).strftime(
         "%Y%m%dT%H%M%SZ"
@@ -110,19 +148,19 @@ def run_drill(options: DrillOptions, progress: Progress = lambda _: None) -> Dri
 
 def _exercise(
     target: Target,
+    account: Any,
     result: DrillResult,
     scenarios: list[Scenario],
     options: DrillOptions,
     timeline: Timeline,
     progress: Progress,
 ) -> None:
-    account, report = result.account, result.report
-    assert account is not None
-    if options.sabotage:
+    report = result.report
+    if options.sabotage and target.cloud is options.sabotage_cloud:
         options.sabotage(account)
-    progress("gating on the live readiness audit")
+    progress(f"gating on the live readiness audit ({target.cloud.value})")
     with timeline.step("readiness gate: live audit of the target") as step:
-        checked = gate(account.clients)
+        checked = target.gate(account)
         blocking = [describe(f) for f in checked.blocking]
         step.status = "failed" if blocking else "ok"
         step.detail = "; ".join(blocking) or (
@@ -131,11 +169,12 @@ def _exercise(
         )
     report.checks.append(
         Check(
-            "drill",
+            timeline.scope or "drill",
             "target passes the readiness gate",
             "failed" if blocking else "held",
             "; ".join(blocking),
-            "Deploy the stack and fix what `prewire audit aws` lists before relying on responders.",
+            f"Deploy the stack and fix what `prewire audit {target.cloud.value}` lists before "
+            "relying on responders.",
         )
     )
     report.notes += [f"readiness audit (not blocking): {describe(f)}" for f in checked.reported]
@@ -155,7 +194,7 @@ def _exercise(
             )
             continue
         result.runs[scenario.name] = run
-        _record(report, scenario, run)
+        _record(report, scenario, run, target.planning_lesson)
 
 
 def _conclude(report: Report, timeline: Timeline) -> None:
@@ -173,11 +212,11 @@ def _conclude(report: Report, timeline: Timeline) -> None:
 
 def _run_scenario(
     scenario: Scenario,
-    account: PreparedAccount,
+    account: Any,
     target: Target,
     timeline: Timeline,
     report: Report,
-) -> ScenarioRun:
+) -> ScenarioRun[Any]:
     attack_start = now() - timedelta(minutes=30)
     if scenario.prepare:
         with timeline.step("attack (simulated activity and logs)", scenario.name) as step:
@@ -188,14 +227,14 @@ def _run_scenario(
     with timeline.step("detect: the stack's rule and the finding", scenario.name) as step:
         detected_at = step.started
         detected = target.detect(account, detail)
-        step.detail = f"{detail['type']} (severity {detail['severity']}): {detected.detail}"
+        step.detail = f"{target.summary(detail)}: {detected.detail}"
     report.checks.append(
         Check(
             scenario.name,
             "the stack's finding rule routes the finding",
             detected.routed,
             "" if detected.routed == "held" else detected.detail,
-            "Check the rule's pattern and severity threshold (prewire:aws.minFindingSeverity).",
+            target.routing_lesson,
         )
     )
     with timeline.step("respond: the deployed handler's playbook", scenario.name) as step:
@@ -203,13 +242,13 @@ def _run_scenario(
         step.detail = f"{response.get('response')} on {', '.join(response.get('targets', []))}"
         step.status = "ok" if response.get("ok") else "failed"
     after = target.inventory(account)
-    store = S3EvidenceStore(account.clients, account.evidence_bucket, evidence_root(detail))
+    store = target.evidence_store(account, detail)
     return ScenarioRun(
         account, str(response.get("case")), detected_at, response, before, after, store
     )
 
 
-def _record(report: Report, scenario: Scenario, run: ScenarioRun) -> None:
+def _record(report: Report, scenario: Scenario, run: ScenarioRun[Any], lesson: str) -> None:
     chosen = str(run.response.get("response"))
     report.checks.append(
         Check(
@@ -217,8 +256,7 @@ def _record(report: Report, scenario: Scenario, run: ScenarioRun) -> None:
             f"the responder chose {scenario.response}",
             "held" if chosen == scenario.response else "failed",
             "" if chosen == scenario.response else f"it chose {chosen}",
-            "Check the finding type mapping in responders/aws/findings.py and the stack's "
-            "prewire:aws.autoContain setting.",
+            lesson,
         )
     )
     for expectation in scenario.expectations:

@@ -21,9 +21,10 @@ from typing import Any, Literal
 import botocore.exceptions
 
 from prewire.drill import canaries, detection, findings, inventory
+from prewire.drill.aws_target import AwsTarget
 from prewire.drill.environment import PreparedAccount
 from prewire.drill.scenarios import Scenario
-from prewire.drill.target import Detection, Progress, Target
+from prewire.drill.target import Detection, Progress
 from prewire.drill.timeline import Timeline, now
 from prewire.evidence.layout import DRILLS_ROOT
 from prewire.report.model import Check
@@ -54,7 +55,7 @@ class SandboxOptions:
     """Prepared clients for the account (an emulator's, in tests); else built from the above."""
 
 
-class SandboxTarget(Target):
+class SandboxTarget(AwsTarget):
     def __init__(self, options: SandboxOptions) -> None:
         self.options = options
         self.clients = options.clients or AwsClients(
@@ -79,7 +80,7 @@ class SandboxTarget(Target):
         ]
 
     def unsupported(self, scenario: Scenario) -> str | None:
-        return NOT_ON_SANDBOX.get(scenario.name)
+        return super().unsupported(scenario) or NOT_ON_SANDBOX.get(scenario.name)
 
     def prepare(self, drill_id: str, timeline: Timeline, progress: Progress) -> PreparedAccount:
         # Everything that can be wrong with the input is found before anything is created.

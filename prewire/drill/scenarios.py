@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from prewire.drill import findings
 from prewire.drill.attack_logs import (
@@ -20,37 +20,44 @@ from prewire.drill.attack_logs import (
     write_trail_objects,
 )
 from prewire.drill.environment import PreparedAccount
-from prewire.drill.inventory import Inventory, destroyed
+from prewire.drill.inventory import Snapshot
+from prewire.evidence.layout import EvidenceStore
 from prewire.evidence.verify import verify_case
 from prewire.registry import Registry, check_kebab_case
+from prewire.vocabulary import Cloud
 from responders.aws import parameters
 from responders.aws.ec2_snapshots import SNAPSHOT_TAG_CASE
 from responders.aws.eks_cluster import LOG_TYPES
-from responders.aws.store import S3EvidenceStore
+
+AccountT = TypeVar("AccountT")
 
 
 @dataclass
-class ScenarioRun:
+class ScenarioRun(Generic[AccountT]):
     """What a scenario's expectations look at once the response has run."""
 
-    account: PreparedAccount
+    account: AccountT
+    """The target's prepared account (`PreparedAccount` on AWS, `AzureAccount` on Azure)."""
     case_id: str
     detected_at: datetime
     response: dict[str, Any]
-    before: Inventory
-    after: Inventory
-    store: S3EvidenceStore
+    before: Snapshot
+    after: Snapshot
+    store: EvidenceStore
 
     def outcomes(self, action: str | None = None) -> list[dict[str, Any]]:
         found = self.response.get("outcomes", [])
         return [o for o in found if action is None or o["action"] == action]
 
 
+AwsRun = ScenarioRun[PreparedAccount]
+
+
 class NotVerifiable(Exception):
     """The target cannot show whether this held (an emulator gap); never reported as a pass."""
 
 
-Check = Callable[[ScenarioRun], str | None]
+Check = Callable[[ScenarioRun[Any]], str | None]
 """Returns None when the expectation held, else what was wrong."""
 
 
@@ -68,13 +75,22 @@ class Scenario:
     auto_contain: bool
     response: str
     """The playbook (or action) the responder must choose, e.g. "playbook contain-instance"."""
-    finding: Callable[[PreparedAccount, datetime], dict[str, Any]]
+    finding: Callable[[Any, datetime], dict[str, Any]]
+    """The detector's finding (GuardDuty's, Defender's) for the prepared account."""
     expectations: tuple[Expectation, ...]
-    prepare: Callable[[PreparedAccount, datetime], None] | None = None
+    prepare: Callable[[Any, datetime], None] | None = None
     tags: tuple[str, ...] = field(default_factory=tuple)
+    cloud: Cloud = Cloud.AWS
 
 
 SCENARIOS: Registry[str, Scenario] = Registry("drill scenario", key=lambda s: s.name)
+
+
+def load_scenarios() -> Registry[str, Scenario]:
+    """The registry with every cloud's scenarios in it (each cloud's module registers its own)."""
+    from prewire.drill import azure_scenarios  # noqa: F401  (registers on import)
+
+    return SCENARIOS
 
 
 def register(scenario: Scenario) -> Scenario:
@@ -85,7 +101,7 @@ def register(scenario: Scenario) -> Scenario:
 # -- shared expectations --------------------------------------------------------------------------
 
 
-def _evidence_intact(run: ScenarioRun) -> str | None:
+def _evidence_intact(run: ScenarioRun[Any]) -> str | None:
     result = verify_case(run.store, run.case_id)
     if not result.ok:
         return "; ".join(str(p) for p in result.problems[:5]) or "no custody log"
@@ -99,12 +115,12 @@ def _evidence_intact(run: ScenarioRun) -> str | None:
     return None
 
 
-def _nothing_destroyed(run: ScenarioRun) -> str | None:
-    problems = destroyed(run.before, run.after)
+def _nothing_destroyed(run: ScenarioRun[Any]) -> str | None:
+    problems = run.after.lost_since(run.before)
     return "; ".join(problems[:5]) if problems else None
 
 
-def _responders_did_not_fail(run: ScenarioRun) -> str | None:
+def _responders_did_not_fail(run: ScenarioRun[Any]) -> str | None:
     failed = [
         f"{o['action']} on {o['target']}: {o['message']}"
         for o in run.outcomes()
@@ -123,14 +139,15 @@ COMMON = (
     Expectation(
         "evidence present under COMPLIANCE lock with matching hashes",
         _evidence_intact,
-        "Evidence must land in the Object Lock bucket; check the evidence bucket's default "
-        "retention and that responders write to it (prewire evidence verify).",
+        "Evidence must land in the locked evidence store (S3 Object Lock in COMPLIANCE mode, "
+        "a locked Azure immutability policy); check its retention and that responders write "
+        "to it (prewire evidence verify).",
     ),
     Expectation(
         "nothing deleted, stopped or terminated",
         _nothing_destroyed,
-        "A responder or automation destroyed evidence: find the deleting call in CloudTrail "
-        "and remove that automation or permission.",
+        "A responder or automation destroyed evidence: find the deleting call in the audit "
+        "log (CloudTrail, the Activity Log) and remove that automation or permission.",
     ),
 )
 
@@ -138,12 +155,12 @@ COMMON = (
 # -- ec2-compromise -------------------------------------------------------------------------------
 
 
-def _instance(run: ScenarioRun) -> dict[str, Any]:
+def _instance(run: AwsRun) -> dict[str, Any]:
     found = run.account.clients.ec2.describe_instances(InstanceIds=[run.account.victim.instance_id])
     return dict(found["Reservations"][0]["Instances"][0])
 
 
-def _isolated(run: ScenarioRun) -> str | None:
+def _isolated(run: AwsRun) -> str | None:
     isolation = run.account.isolation_group
     open_interfaces = [
         e["NetworkInterfaceId"]
@@ -153,7 +170,7 @@ def _isolated(run: ScenarioRun) -> str | None:
     return f"interfaces not isolated: {', '.join(open_interfaces)}" if open_interfaces else None
 
 
-def _role_quarantined(run: ScenarioRun) -> str | None:
+def _role_quarantined(run: AwsRun) -> str | None:
     iam = run.account.clients.iam
     policy = run.account.parameter(parameters.QUARANTINE_POLICY_ARN)
     attached = iam.list_attached_role_policies(RoleName=run.account.victim.role_name)
@@ -162,7 +179,7 @@ def _role_quarantined(run: ScenarioRun) -> str | None:
     return None
 
 
-def _snapshots_tagged(run: ScenarioRun) -> str | None:
+def _snapshots_tagged(run: AwsRun) -> str | None:
     snapshots = run.account.clients.ec2.describe_snapshots(
         OwnerIds=["self"], Filters=[{"Name": f"tag:{SNAPSHOT_TAG_CASE}", "Values": [run.case_id]}]
     )["Snapshots"]
@@ -170,7 +187,7 @@ def _snapshots_tagged(run: ScenarioRun) -> str | None:
     return f"volumes without a case snapshot: {', '.join(sorted(missing))}" if missing else None
 
 
-def _memory(run: ScenarioRun) -> str | None:
+def _memory(run: AwsRun) -> str | None:
     [outcome] = run.outcomes("capture-memory") or [{"status": "missing", "message": "not run"}]
     if outcome["status"] == "unsupported":
         raise NotVerifiable(outcome["message"])
@@ -248,13 +265,13 @@ register(
 # -- access-key-leak ------------------------------------------------------------------------------
 
 
-def _keys_inactive(run: ScenarioRun) -> str | None:
+def _keys_inactive(run: AwsRun) -> str | None:
     keys = run.account.clients.iam.list_access_keys(UserName=run.account.victim.user_name)
     active = [k["AccessKeyId"] for k in keys["AccessKeyMetadata"] if k["Status"] == "Active"]
     return f"keys still active: {', '.join(active)}" if active else None
 
 
-def _user_quarantined(run: ScenarioRun) -> str | None:
+def _user_quarantined(run: AwsRun) -> str | None:
     policy = run.account.parameter(parameters.QUARANTINE_POLICY_ARN)
     attached = run.account.clients.iam.list_attached_user_policies(
         UserName=run.account.victim.user_name
@@ -264,7 +281,7 @@ def _user_quarantined(run: ScenarioRun) -> str | None:
     )
 
 
-def _logs_collected(run: ScenarioRun) -> str | None:
+def _logs_collected(run: AwsRun) -> str | None:
     [outcome] = run.outcomes("collect-logs") or [{"status": "missing", "message": "not run"}]
     if outcome["status"] != "collected" or not outcome["artifacts"]:
         return f"log bundle not collected: {outcome['message']}"
@@ -328,7 +345,7 @@ register(
 # -- lambda-backdoor ------------------------------------------------------------------------------
 
 
-def _function_frozen(run: ScenarioRun) -> str | None:
+def _function_frozen(run: AwsRun) -> str | None:
     fn = run.account.clients.lambda_
     name = run.account.victim.function_name
     versions = [
@@ -343,7 +360,7 @@ def _function_frozen(run: ScenarioRun) -> str | None:
     return None if concurrency == 0 else f"reserved concurrency is {concurrency}, not 0"
 
 
-def _code_kept(run: ScenarioRun) -> str | None:
+def _code_kept(run: AwsRun) -> str | None:
     [outcome] = run.outcomes("preserve-function") or [{"artifacts": []}]
     codes = [a for a in outcome["artifacts"] if a["key"].endswith(".zip")]
     expected = len(run.account.victim.function_versions) + 1  # plus the backdoored $LATEST
@@ -392,7 +409,7 @@ register(
 # -- eks-node-compromise --------------------------------------------------------------------------
 
 
-def _control_plane_logging(run: ScenarioRun) -> str | None:
+def _control_plane_logging(run: AwsRun) -> str | None:
     cluster = run.account.clients.eks.describe_cluster(name=run.account.victim.eks_cluster)[
         "cluster"
     ]
@@ -401,7 +418,7 @@ def _control_plane_logging(run: ScenarioRun) -> str | None:
     return f"control-plane logs still off: {', '.join(sorted(missing))}" if missing else None
 
 
-def _node_snapshotted(run: ScenarioRun) -> str | None:
+def _node_snapshotted(run: AwsRun) -> str | None:
     node = run.account.victim.eks_node
     snapshots = run.account.clients.ec2.describe_snapshots(
         OwnerIds=["self"], Filters=[{"Name": f"tag:{SNAPSHOT_TAG_CASE}", "Values": [run.case_id]}]

@@ -15,11 +15,13 @@ from datetime import datetime
 from types import TracebackType
 from typing import Any
 
-from prewire.drill.environment import PreparedAccount
-from prewire.drill.inventory import Inventory
+from policies.live.gate import GateResult
+from prewire.drill.inventory import Snapshot
 from prewire.drill.scenarios import Scenario
 from prewire.drill.timeline import Timeline
+from prewire.evidence.layout import EvidenceStore
 from prewire.report.model import Check
+from prewire.vocabulary import Cloud
 
 Progress = Callable[[str], None]
 
@@ -34,33 +36,52 @@ class Detection:
 
 
 class Target(abc.ABC):
+    """One cloud's drill target. `account` is whatever `prepare` returned for that cloud."""
+
+    cloud: Cloud
     notes: list[str]
+    routing_lesson: str
+    """What to fix when the stack's detection routing did not deliver the finding."""
+    planning_lesson: str
+    """What to fix when the responder chose another response than the scenario expects."""
 
     def unsupported(self, scenario: Scenario) -> str | None:
         """Why `scenario` cannot run on this target, or None."""
+        if scenario.cloud is not self.cloud:
+            return f"it is a {scenario.cloud.value} scenario"
         return None
 
     @abc.abstractmethod
-    def prepare(self, drill_id: str, timeline: Timeline, progress: Progress) -> PreparedAccount:
+    def prepare(self, drill_id: str, timeline: Timeline, progress: Progress) -> Any:
         """The readiness stack in place and a victim to attack, each a timeline step."""
 
-    def attack(self, scenario: Scenario, account: PreparedAccount, start: datetime) -> bool:
+    @abc.abstractmethod
+    def gate(self, account: Any) -> GateResult:
+        """The live readiness audit of the prepared account."""
+
+    def attack(self, scenario: Scenario, account: Any, start: datetime) -> bool:
         """Leave the attack's traces (log objects) where the cloud would; False if not done."""
         return False
 
     @abc.abstractmethod
-    def detect(self, account: PreparedAccount, detail: dict[str, Any]) -> Detection: ...
+    def summary(self, detail: dict[str, Any]) -> str:
+        """The finding in a few words: its type and severity."""
 
     @abc.abstractmethod
-    def respond(
-        self, account: PreparedAccount, event: dict[str, Any], scenario: Scenario
-    ) -> dict[str, Any]:
-        """The responder's result for the routed event (`respond_to_event`'s shape)."""
+    def detect(self, account: Any, detail: dict[str, Any]) -> Detection: ...
 
     @abc.abstractmethod
-    def inventory(self, account: PreparedAccount) -> Inventory: ...
+    def respond(self, account: Any, event: dict[str, Any], scenario: Scenario) -> dict[str, Any]:
+        """The responder's result for the routed event (`response_result`'s shape)."""
 
-    def finish(self, account: PreparedAccount | None, timeline: Timeline) -> list[Check]:
+    @abc.abstractmethod
+    def inventory(self, account: Any) -> Snapshot: ...
+
+    @abc.abstractmethod
+    def evidence_store(self, account: Any, detail: dict[str, Any]) -> EvidenceStore:
+        """Where the response to `detail` wrote its evidence and custody log."""
+
+    def finish(self, account: Any | None, timeline: Timeline) -> list[Check]:
         """Tear down what the drill created (always called, also after a failure)."""
         return []
 

@@ -30,10 +30,12 @@ class TimelineStep:
 @dataclass
 class Timeline:
     steps: list[TimelineStep] = field(default_factory=list)
+    scope: str | None = None
+    """What steps outside any scenario belong to (the target's cloud when a drill has several)."""
 
     @contextlib.contextmanager
     def step(self, name: str, scenario: str | None = None) -> Iterator[TimelineStep]:
-        entry = TimelineStep(name=name, scenario=scenario, started=now())
+        entry = TimelineStep(name=name, scenario=scenario or self.scope, started=now())
         self.steps.append(entry)
         began = time.monotonic()
         try:

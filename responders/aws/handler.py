@@ -18,8 +18,7 @@ from responders.aws.opening import open_case
 from responders.aws.session import AwsClients
 from responders.playbooks import PLAYBOOKS
 from responders.registry import ACTIONS, load_cloud
-from responders.runner import run_action, run_playbook
-from responders.runtime import Status
+from responders.runner import response_result, run_action, run_playbook
 
 log = logging.getLogger("prewire.responders")
 AUTO_CONTAIN_ENV = "PREWIRE_AUTO_CONTAIN"
@@ -50,19 +49,14 @@ def respond_to_event(
         )
     else:
         outcomes = run_action(case, ACTIONS.get((Cloud.AWS, plan.name)), plan.targets)
-    return {
-        "handled": True,
-        "case": plan.case_id,
-        "evidence_root": root,
-        "response": f"{plan.kind} {plan.name}",
-        "targets": list(plan.targets),
-        "finding": plan.reason,
-        "outcomes": [o.as_dict() for o in outcomes],
-        # Unsupported steps (say, memory capture on a Windows instance) are reported; only
-        # failures are worth a retry.
-        "ok": not any(o.status is Status.FAILED for o in outcomes),
-        "complete": all(o.ok for o in outcomes),
-    }
+    return response_result(
+        case_id=plan.case_id,
+        evidence_root=root,
+        response=f"{plan.kind} {plan.name}",
+        targets=plan.targets,
+        reason=plan.reason,
+        outcomes=outcomes,
+    )
 
 
 def handle(event: dict[str, Any], context: Any) -> dict[str, Any]:
