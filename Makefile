@@ -14,7 +14,7 @@ export UV_COMPILE_BYTECODE := 1
 UV := $(CURDIR)/.tools/bin/uv
 RUN := $(UV) run --locked --no-sync
 
-.PHONY: setup drill test lint typecheck pytest checkov-env bench clean
+.PHONY: setup drill test lint typecheck pytest checkov-env bench clean azure-responder
 
 $(UV):
 	@echo "==> installing uv $(UV_VERSION) from PyPI into .tools/"
@@ -35,6 +35,11 @@ checkov-env: | $(UV)
 drill: setup
 	@echo "==> prewire drill: every scenario on the embedded AWS emulator and the Azure fake"
 	@$(RUN) prewire drill
+
+# The Azure responder Function's package, dependencies vendored for Linux / Python 3.11; point
+# prewire:azure.responderPackage at build/azure-responder.
+azure-responder: setup
+	@PATH="$(CURDIR)/.tools/bin:$$PATH" $(RUN) prewire package azure-responder --output build/azure-responder
 
 lint: setup
 	@echo "==> ruff"

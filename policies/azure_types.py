@@ -118,6 +118,7 @@ ARM_TYPES: dict[str, ArmType] = {
         "Microsoft.ContainerService/managedClusters", "2024-09-01", ("resourceName",)
     ),
     t.AZ_WEB_APP: ArmType("Microsoft.Web/sites", "2023-12-01", ("name",)),
+    t.AZ_APP_SERVICE_PLAN: ArmType("Microsoft.Web/serverfarms", "2023-12-01", ("name",)),
     t.AZ_VIRTUAL_NETWORK: ArmType(
         "Microsoft.Network/virtualNetworks", "2024-05-01", ("virtualNetworkName",)
     ),

@@ -11,6 +11,7 @@ import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from prewire.vocabulary import Cloud
@@ -67,6 +68,7 @@ FUNCTION_APP_ID = re.compile(rf"^{_SUBSCRIPTION_PREFIX}Microsoft\.Web/sites/[-\w
 KEY_VAULT_KEY = re.compile(
     r"^https://[-a-z0-9]{3,24}\.vault\.azure\.net/keys/[-\w]+(/[0-9a-f]{32})?$"
 )
+ANY_PATH = re.compile(r"^\S.*$")
 CALLER = re.compile(r"^([^@\s]+@[^@\s]+|[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12})$")
 
 
@@ -112,6 +114,8 @@ CONFIG_KEYS = (
     "azure.snapshotTag",
     "azure.snapshotRetentionDays",
     "azure.manageDefenderPlans",
+    "azure.autoContain",
+    "azure.responderPackage",
 )
 
 
@@ -164,6 +168,9 @@ class AzureSettings:
     snapshot_tag: tuple[str, str] = ("prewire:snapshot", "true")
     snapshot_retention_days: int = 35
     manage_defender_plans: bool = True
+    auto_contain: bool = False
+    responder_package: str | None = None
+    """Directory of the responder Function's package (`prewire package azure-responder`)."""
 
 
 @dataclass(frozen=True)
@@ -386,7 +393,20 @@ def _azure(reader: _Reader) -> AzureSettings | None:
         snapshot_tag=_split_tag(tag) if tag else ("prewire:snapshot", "true"),
         snapshot_retention_days=reader.integer("azure.snapshotRetentionDays", 35, 1, 36500),
         manage_defender_plans=reader.boolean("azure.manageDefenderPlans", True),
+        auto_contain=reader.boolean("azure.autoContain", False),
+        responder_package=_responder_package(reader),
     )
+
+
+def _responder_package(reader: _Reader) -> str | None:
+    path = reader.string("azure.responderPackage", ANY_PATH, "a directory")
+    if path and not (Path(path) / "function_app.py").is_file():
+        reader.fail(
+            "azure.responderPackage",
+            f"{path} holds no function_app.py: build it with `prewire package azure-responder`",
+        )
+        return None
+    return path
 
 
 def _ids(reader: _Reader) -> list[str]:

@@ -259,6 +259,17 @@ control(
     provided_by=(t.AZURE_IDENTITIES,),
 )
 control(
+    "AZURE-RESP-002",
+    "A responder Function consumes the Defender alert hub as the responder identity",
+    S.MEDIUM,
+    (E.AZURE_VM_DISKS, E.AZURE_ACTIVITY_LOG),
+    "Exported alerts that nobody reads wait in the hub while the attacker keeps working.",
+    "Build the package (`prewire package azure-responder`) and set "
+    "prewire:azure.responderPackage: prewire's ResponderFunction reads the hub as the "
+    "responder managed identity.",
+    provided_by=(t.AZURE_RESPONSE,),
+)
+control(
     "AZURE-IAM-001",
     "Break glass is a group-assigned role whose use alerts",
     S.MEDIUM,

@@ -57,6 +57,7 @@ SUBSCRIPTION_LISTS = (
     ("Microsoft.ContainerService/managedClusters", "2024-09-01"),
     ("Microsoft.Compute/virtualMachines", "2024-07-01"),
     ("Microsoft.Web/sites", "2023-12-01"),
+    ("Microsoft.ManagedIdentity/userAssignedIdentities", "2023-01-31"),
 )
 
 

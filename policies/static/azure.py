@@ -506,6 +506,37 @@ def responder_role(graph: Graph, context: Context) -> list[Verdict]:
     return [Verdict(r, None, f"{r.get('roleName')}: generated from the responders") for r in roles]
 
 
+def _user_identities(app: Resource) -> set[str]:
+    assigned = (app.get("identity") or {}).get("userAssignedIdentities") or []
+    # Rendered inputs list the ids; ARM returns a map keyed by id.
+    return {str(i).lower() for i in (assigned if isinstance(assigned, list) else assigned.keys())}
+
+
+@graph_rule("AZURE-RESP-002", t.AZ_WEB_APP, t.AZ_USER_IDENTITY)
+def responder_function(graph: Graph, context: Context) -> list[Verdict]:
+    responders = {
+        str(i.id).lower()
+        for i in graph.of_type(t.AZ_USER_IDENTITY)
+        if _tags(i).get(ROLE_TAG) == "responder-identity"
+    }
+    apps = [
+        a
+        for a in graph.of_type(t.AZ_WEB_APP)
+        if _tags(a).get(ROLE_TAG) == "responder-function"
+        and "functionapp" in str(a.get("kind")).lower()
+    ]
+    if not apps:
+        return [Verdict(None, "no responder Function App: Defender alerts are not acted on")]
+    verdicts = []
+    for app in apps:
+        held = _user_identities(app)
+        if responders and not held & responders:
+            verdicts.append(Verdict(app, f"{app.name} does not run as the responder identity"))
+        else:
+            verdicts.append(Verdict(app, None, f"{app.name} consumes the alert hub"))
+    return verdicts
+
+
 @graph_rule("AZURE-IAM-001", t.AZ_ROLE_DEFINITION, t.AZ_ROLE_ASSIGNMENT, t.AZ_ACTIVITY_LOG_ALERT)
 def break_glass(graph: Graph, context: Context) -> list[Verdict]:
     roles = {

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from prewire.cli import audit, check, coverage, drill, evidence, plan, respond
+from prewire.cli import audit, check, coverage, drill, evidence, package, plan, respond
 from prewire.cli.common import input_errors
 
 app = typer.Typer(
@@ -16,6 +16,7 @@ app = typer.Typer(
 app.add_typer(respond.app, name="respond")
 app.add_typer(evidence.app, name="evidence")
 app.add_typer(audit.app, name="audit")
+app.add_typer(package.app, name="package")
 app.command("check")(check.check)
 app.command("drill")(drill.drill)
 app.command("coverage")(coverage.coverage)

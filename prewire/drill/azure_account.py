@@ -11,18 +11,23 @@ diagnostics), with command outputs and audit rows in the stack's workspace.
 
 from __future__ import annotations
 
+import atexit
 import hashlib
 import json
+import shutil
+import tempfile
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 from prewire.drill.azure_provision import provision_azure
 from prewire.drill.provision import Provisioned
 from prewire.emulator.azure import FakeAzure
 from prewire.graph import Graph
+from prewire.package import build_azure_responder
 from prewire.render import render
 from responders.azure.aks_cluster import DIAGNOSTICS
 from responders.azure.discovery import ROLE_TAG, Role
@@ -70,9 +75,19 @@ def workloads(subscription: str) -> tuple[str, str]:
     )
 
 
+@lru_cache(maxsize=1)
+def responder_package() -> Path:
+    """The responder Function's package, code only (the fake runs no Functions), built once per
+    process into a temporary folder removed at exit."""
+    folder = Path(tempfile.mkdtemp(prefix="prewire-azure-responder-"))
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    return build_azure_responder(folder / "package", dependencies=False)
+
+
 def drill_config(subscription: str, retention_days: int = 30) -> dict[str, str]:
     network, cluster = workloads(subscription)
     return {
+        "prewire:azure.responderPackage": str(responder_package()),
         "prewire:clouds": json.dumps(["azure"]),
         "prewire:retentionDays": str(retention_days),
         "prewire:alertEmail": "drill@example.com",

@@ -33,6 +33,12 @@ def azure_resource(token: str, name: str, out: dict[str, Any], subscription: str
         group = str(out.get("resourceGroupName") or name)
         out.setdefault("name", group)
         return f"/subscriptions/{subscription}/resourceGroups/{group}"
+    if token == t.AZ_BLOB:  # a data-plane object: its id is its URL
+        blob = out.get("blobName") or name
+        url = f"https://{out.get('accountName')}.blob.core.windows.net/{out.get('containerName')}/{blob}"
+        out.setdefault("name", blob)
+        out.setdefault("url", url)
+        return url
     arm = ARM_TYPES.get(token)
     if arm is None:
         out.setdefault("name", name)
@@ -48,6 +54,13 @@ def azure_resource(token: str, name: str, out: dict[str, Any], subscription: str
     resource_id = f"{_scope(arm.scope, out, subscription)}/providers/{namespace}/{path}"
     out.setdefault("name", physical)
     out.setdefault("type", arm.type)
+    identity = out.get("identity")
+    if isinstance(identity, dict) and isinstance(identity.get("userAssignedIdentities"), list):
+        # Inputs list the identities; Azure answers with a map keyed by their ids.
+        out["identity"] = {
+            **identity,
+            "userAssignedIdentities": {str(i): {} for i in identity["userAssignedIdentities"]},
+        }
     extra = _computed(token, physical, resource_id, out)
     for key, value in extra.items():
         if isinstance(value, dict) and isinstance(out.get(key), dict):

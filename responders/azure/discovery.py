@@ -28,6 +28,7 @@ class Role(StrEnum):
     ISOLATION_NSG = "isolation-nsg"
     RESPONDER_IDENTITY = "responder-identity"
     ALERT_HUB = "alert-hub"
+    RESPONDER_FUNCTION = "responder-function"
 
 
 @dataclass(frozen=True)

@@ -31,6 +31,7 @@ class ThreatDetectionArgs:
 
 
 class ThreatDetection(pulumi.ComponentResource):
+    namespace: eventhub.Namespace
     hub: eventhub.EventHub
 
     def __init__(
@@ -48,7 +49,7 @@ class ThreatDetection(pulumi.ComponentResource):
                     sub_plan=sub_plan,
                     opts=child(self),
                 )
-        namespace = eventhub.Namespace(
+        self.namespace = namespace = eventhub.Namespace(
             f"{name}-alerts",
             namespace_name=f"{name}-alerts-{args.subscription_id[:8]}",
             resource_group_name=args.resource_group_name,

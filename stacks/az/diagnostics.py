@@ -24,6 +24,27 @@ def log_containers() -> list[str]:
     return [f"insights-logs-{c.lower()}" for c in (*AKS_CATEGORIES, *FUNCTION_CATEGORIES)]
 
 
+def diagnostic_setting(
+    name: str,
+    resource_uri: pulumi.Input[str],
+    categories: Sequence[str],
+    workspace_id: pulumi.Input[str],
+    audit_account_id: pulumi.Input[str],
+    parent: pulumi.Resource,
+) -> monitor.DiagnosticSetting:
+    """The resource's `categories` into the workspace and the audit store's locked containers."""
+    return monitor.DiagnosticSetting(
+        name,
+        name=SETTING_NAME,
+        resource_uri=resource_uri,
+        workspace_id=workspace_id,
+        log_analytics_destination_type="Dedicated",
+        storage_account_id=audit_account_id,
+        logs=[{"category": c, "enabled": True} for c in categories],
+        opts=child(parent),
+    )
+
+
 @dataclass
 class WorkloadDiagnosticsArgs:
     aks_cluster_ids: Sequence[str]
@@ -42,14 +63,12 @@ class WorkloadDiagnostics(pulumi.ComponentResource):
             (args.function_app_ids, FUNCTION_CATEGORIES),
         ):
             for resource_id in resource_ids:
-                monitor.DiagnosticSetting(
+                diagnostic_setting(
                     f"{name}-{name_of(resource_id)}",
-                    name=SETTING_NAME,
-                    resource_uri=resource_id,
-                    workspace_id=args.workspace_id,
-                    log_analytics_destination_type="Dedicated",
-                    storage_account_id=args.audit_account_id,
-                    logs=[{"category": c, "enabled": True} for c in categories],
-                    opts=child(self),
+                    resource_id,
+                    categories,
+                    args.workspace_id,
+                    args.audit_account_id,
+                    self,
                 )
         self.register_outputs({})

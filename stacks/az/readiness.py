@@ -19,6 +19,7 @@ from stacks.az.flowlogs import FlowLogs, FlowLogsArgs
 from stacks.az.identity import ResponderIdentities, ResponderIdentitiesArgs
 from stacks.az.isolation import IsolationGroups, IsolationGroupsArgs
 from stacks.az.logging import ACTIVITY_LOG_CONTAINER, ActivityLogExport, ActivityLogExportArgs
+from stacks.az.response import ResponderFunction, ResponderFunctionArgs
 from stacks.az.snapshots import SnapshotAutomation, SnapshotAutomationArgs
 from stacks.az.storage import ImmutableStorage, ImmutableStorageArgs
 from stacks.settings import AzureSettings, ReadinessSettings
@@ -131,6 +132,31 @@ class AzureReadiness(pulumi.ComponentResource):
             ),
             here,
         )
+        if azure.responder_package:
+            function = ResponderFunction(
+                f"{name}-response",
+                ResponderFunctionArgs(
+                    subscription_id=azure.subscription_id,
+                    resource_group_name=group.name,
+                    location=azure.location,
+                    package=azure.responder_package,
+                    identity_id=identities.responder.id,
+                    identity_client_id=identities.responder.client_id,
+                    identity_principal_id=identities.responder.principal_id,
+                    hub_id=detection.hub.id,
+                    hub_name=detection.hub.name,
+                    hub_namespace=detection.namespace.name,
+                    workspace_id=logs.workspace.id,
+                    audit_account_id=audit.account.id,
+                    auto_contain=azure.auto_contain,
+                ),
+                here,
+            )
+        else:
+            pulumi.log.warn(
+                "prewire:azure.responderPackage is not set: Defender alerts reach the Event Hub "
+                "but no responder Function consumes them (AZURE-RESP-002)."
+            )
         self.outputs = {
             "resourceGroup": group.name,
             "auditAccountId": audit.account.id,
@@ -140,6 +166,8 @@ class AzureReadiness(pulumi.ComponentResource):
             "alertHubId": detection.hub.id,
             "responderIdentityId": identities.responder.id,
         }
+        if azure.responder_package:
+            self.outputs["responderFunctionId"] = function.app.id
         self.register_outputs(self.outputs)
 
     def _store(

@@ -24,6 +24,7 @@ import pulumi_azure_native.storage as storage
 from policies import tokens
 from responders.azure.discovery import RETENTION_TAG
 from stacks.az.base import (
+    HARDENED_STORAGE,
     MAX_IMMUTABILITY_DAYS,
     MAX_SOFT_DELETE_DAYS,
     child,
@@ -61,15 +62,9 @@ class ImmutableStorage(pulumi.ComponentResource):
             account_name=account_name,
             resource_group_name=args.resource_group_name,
             location=args.location,
-            kind="StorageV2",
             # Geo- and zone-redundant: evidence outlives a datacenter and a region.
             sku={"name": "Standard_GZRS"},
-            enable_https_traffic_only=True,
-            minimum_tls_version="TLS1_2",
-            allow_blob_public_access=False,
-            allow_shared_key_access=False,
-            default_to_o_auth_authentication=True,
-            allow_cross_tenant_replication=False,
+            **HARDENED_STORAGE,
             encryption=_encryption(args),
             identity=(
                 {"type": "UserAssigned", "user_assigned_identities": [args.key_identity_id]}

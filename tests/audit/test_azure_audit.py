@@ -50,10 +50,9 @@ def test_the_deployed_stack_passes_every_azure_control(
     findings = audit_subscription(fake.clients()).findings
     grouped = _by_status(findings)
     assert set(grouped) == {Status.PASSED}, {s: g for s, g in grouped.items() if s != Status.PASSED}
-    # No Function App in this subscription: FUNC-001 has nothing to judge.
-    assert set(grouped[Status.PASSED]) == {c.id for c in controls_of(Cloud.AZURE)} - {
-        "AZURE-FUNC-001"
-    }
+    # Every control, FUNC-001 and RESP-002 included: the stack's own responder Function runs as
+    # the responder identity and keeps its FunctionAppLogs.
+    assert set(grouped[Status.PASSED]) == {c.id for c in controls_of(Cloud.AZURE)}
     assert all(
         f.location == {"subscription": fake.subscription, "region": "global"} for f in findings
     )

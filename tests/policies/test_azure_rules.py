@@ -11,6 +11,7 @@ from policies import tokens as t
 from policies.catalogue import controls_of
 from policies.findings import Status
 from policies.static.engine import RULES, evaluate, load_rules
+from prewire.drill.azure_account import responder_package
 from prewire.render import Graph, load_stack_config, render
 from prewire.vocabulary import Cloud
 from tests.policies.conftest import Mutation, add, change, remove, resource
@@ -32,6 +33,7 @@ WORKLOADS = [
 @pytest.fixture(scope="module")
 def baseline() -> Graph:
     config = load_stack_config(ROOT / "Pulumi.example-azure.yaml", "prewire")
+    config["prewire:azure.responderPackage"] = str(responder_package())
     graph = render(None, config, stack="example-azure")
     return Graph(resources=[*graph.resources, *WORKLOADS], config=graph.config)
 
@@ -94,6 +96,11 @@ CASES: dict[str, Mutation] = {
         "responder-role",
         permissions=[{"actions": ["Microsoft.Compute/virtualMachines/read"]}],
     ),
+    "AZURE-RESP-002": change(
+        t.AZ_WEB_APP,
+        "response-app",
+        identity={"type": "UserAssigned", "userAssignedIdentities": [f"{GROUP}/someone-else"]},
+    ),
     "AZURE-IAM-001": remove(t.AZ_ACTIVITY_LOG_ALERT),
 }
 
@@ -117,6 +124,13 @@ def test_baseline_passes(baseline: Graph, control_id: str) -> None:
 @pytest.mark.parametrize("control_id", sorted(CASES))
 def test_one_changed_property_fails(baseline: Graph, control_id: str) -> None:
     assert Status.FAILED in statuses(CASES[control_id](baseline), control_id)
+
+
+def test_without_a_responder_package_nobody_consumes_the_alerts() -> None:
+    config = load_stack_config(ROOT / "Pulumi.example-azure.yaml", "prewire")
+    graph = render(None, config, stack="example-azure")
+    [finding] = [f for f in evaluate(graph) if f.control.id == "AZURE-RESP-002"]
+    assert finding.status is Status.FAILED and "no responder Function App" in finding.message
 
 
 def test_a_vm_in_a_location_without_an_isolation_group_fails(baseline: Graph) -> None:

@@ -216,6 +216,7 @@ def test_everything_lands_in_the_configured_subscription(graph: Graph) -> None:
             "outside subscription",
         ),
         ({"azure.networks": '["app-vnet"]'}, "location=/subscriptions/"),
+        ({"azure.responderPackage": "/no/such/package"}, "prewire package azure-responder"),
     ],
 )
 def test_bad_azure_config_is_refused_with_every_problem_named(
