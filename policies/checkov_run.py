@@ -143,6 +143,22 @@ AZURE_WAIVERS = (
         "flow logs are kept zone-redundant in their network's region (Azure requires the "
         "region); their analysed copy is in the workspace",
     ),
+    Waiver(
+        "CKV_AZURE_206",
+        r"^Microsoft\.Storage/storageAccounts\.prewirefn",
+        "the responder Function's host account holds its code (rebuilt from the repository) "
+        "and trigger checkpoints, no evidence; it is zone-redundant",
+    ),
+    *(
+        Waiver(
+            check,
+            r"^Microsoft\.Web/(serverfarms|sites)\.prewire-responder",
+            "the responder Function runs on the Consumption plan (no zone redundancy, minimum "
+            "instances or HTTP health check there) and has no HTTP endpoint to probe; its Event "
+            "Hub trigger is retried by the host",
+        )
+        for check in ("CKV_AZURE_212", "CKV_AZURE_213", "CKV_AZURE_225")
+    ),
 )
 
 

@@ -93,7 +93,7 @@ class ResponderFunction(pulumi.ComponentResource):
             account_name=storage_name("prewirefn", args.subscription_id, args.location),
             resource_group_name=args.resource_group_name,
             location=args.location,
-            sku={"name": "Standard_LRS"},  # code and host state, not evidence
+            sku={"name": "Standard_ZRS"},
             **HARDENED_STORAGE,
             tags=tags(tokens.AZURE_RESPONSE),
             opts=child(self),
@@ -163,6 +163,10 @@ class ResponderFunction(pulumi.ComponentResource):
             kind="functionapp,linux",
             server_farm_id=plan.id,
             https_only=True,
+            # No HTTP trigger: nothing needs to reach the app; the Event Hub trigger pulls.
+            public_network_access="Disabled",
+            client_cert_enabled=True,
+            client_cert_mode=web.ClientCertMode.REQUIRED,
             identity=web.ManagedServiceIdentityArgs(
                 type=web.ManagedServiceIdentityType.USER_ASSIGNED,
                 user_assigned_identities=[args.identity_id],

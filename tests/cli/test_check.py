@@ -9,6 +9,7 @@ from xml.etree import ElementTree as ET
 import pytest
 from typer.testing import CliRunner
 
+from policies import tokens as t
 from prewire.cli.main import app
 
 runner = CliRunner()
@@ -223,15 +224,22 @@ def test_the_kits_stack_passes_checkov_too() -> None:
 
 
 def test_the_kits_azure_stack_passes_checkov_on_its_arm_template() -> None:
+    from prewire.drill.azure_account import responder_package
+
     code, out = run(
         "--stack-config",
         str(ROOT / "Pulumi.example-azure.yaml"),
+        "--config",
+        f"prewire:azure.responderPackage={responder_package()}",  # the Function App too
         "--with-checkov",
+        "--fail-on",
+        "low",
         "--format",
         "json",
     )
     document = json.loads(out)
     assert code == 0, [f for f in document["findings"] if f["status"] == "failed"]
+    assert any(f["resource"].startswith(t.AZ_WEB_APP) for f in document["findings"])
     checkov = [f for f in document["findings"] if f.get("source") == "checkov"]
     assert {"CKV_AZURE_3", "CKV_AZURE_12", "CKV_AZURE_34"} <= {f["checkov_id"] for f in checkov}
     https = [f for f in checkov if f["checkov_id"] == "CKV_AZURE_3"]
