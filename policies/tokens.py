@@ -143,3 +143,46 @@ ALIASES: dict[str, tuple[str, ...]] = {
 def same_kind(token: str) -> tuple[str, ...]:
     """All tokens that mean the same resource kind as `token` (itself included)."""
     return ALIASES.get(token, (token,))
+
+
+# -- GCP: prewire components ----------------------------------------------------------------------
+GCP_READINESS = "prewire:gcp:ForensicReadiness"
+GCP_BUCKETS = "prewire:gcp:LockedBuckets"
+GCP_AUDIT_LOGGING = "prewire:gcp:AuditLogging"
+GCP_FLOW_LOGS = "prewire:gcp:FlowLogs"
+GCP_QUARANTINE = "prewire:gcp:QuarantineFirewall"
+GCP_SNAPSHOTS = "prewire:gcp:SnapshotSchedule"
+GCP_GKE_LOGGING = "prewire:gcp:GkeLogging"
+GCP_DETECTION = "prewire:gcp:FindingNotifications"
+GCP_IDENTITIES = "prewire:gcp:ResponderIdentities"
+
+# -- GCP: pulumi-gcp resources --------------------------------------------------------------------
+GCP_BUCKET = "gcp:storage/bucket:Bucket"
+GCP_BUCKET_IAM_MEMBER = "gcp:storage/bucketIAMMember:BucketIAMMember"
+GCP_AUDIT_CONFIG = "gcp:projects/iAMAuditConfig:IAMAuditConfig"
+GCP_LOG_SINK = "gcp:logging/projectSink:ProjectSink"
+GCP_LOG_BUCKET = "gcp:logging/projectBucketConfig:ProjectBucketConfig"
+GCP_LOG_METRIC = "gcp:logging/metric:Metric"
+GCP_FLOW_LOGS_CONFIG = "gcp:networkmanagement/vpcFlowLogsConfig:VpcFlowLogsConfig"
+GCP_FIREWALL = "gcp:compute/firewall:Firewall"
+GCP_RESOURCE_POLICY = "gcp:compute/resourcePolicy:ResourcePolicy"
+GCP_NETWORK = "gcp:compute/network:Network"
+GCP_SUBNETWORK = "gcp:compute/subnetwork:Subnetwork"
+GCP_INSTANCE = "gcp:compute/instance:Instance"
+GCP_DISK = "gcp:compute/disk:Disk"
+GCP_GKE_CLUSTER = "gcp:container/cluster:Cluster"
+GCP_TOPIC = "gcp:pubsub/topic:Topic"
+GCP_TOPIC_IAM_MEMBER = "gcp:pubsub/topicIAMMember:TopicIAMMember"
+GCP_SUBSCRIPTION = "gcp:pubsub/subscription:Subscription"
+GCP_SCC_PROJECT_NOTIFICATION = (
+    "gcp:securitycenter/v2ProjectNotificationConfig:V2ProjectNotificationConfig"
+)
+GCP_SCC_ORG_NOTIFICATION = (
+    "gcp:securitycenter/v2OrganizationNotificationConfig:V2OrganizationNotificationConfig"
+)
+GCP_SERVICE_ACCOUNT = "gcp:serviceaccount/account:Account"
+GCP_CUSTOM_ROLE = "gcp:projects/iAMCustomRole:IAMCustomRole"
+GCP_PROJECT_IAM_MEMBER = "gcp:projects/iAMMember:IAMMember"
+GCP_ALERT_POLICY = "gcp:monitoring/alertPolicy:AlertPolicy"
+GCP_NOTIFICATION_CHANNEL = "gcp:monitoring/notificationChannel:NotificationChannel"
+GCP_KMS_KEY_IAM_MEMBER = "gcp:kms/cryptoKeyIAMMember:CryptoKeyIAMMember"

@@ -44,3 +44,8 @@ def deploy(settings: ReadinessSettings) -> None:
 
         azure = AzureReadiness(COMPONENT_NAME, settings)
         pulumi.export("azure", azure.outputs)
+    if Cloud.GCP in settings.clouds:
+        from stacks.gcp import GcpReadiness  # imports pulumi-gcp only when used
+
+        gcp = GcpReadiness(COMPONENT_NAME, settings)
+        pulumi.export("gcp", gcp.outputs)

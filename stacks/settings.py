@@ -16,7 +16,6 @@ from typing import Any
 
 from prewire.vocabulary import Cloud
 
-SUPPORTED_CLOUDS = (Cloud.AWS, Cloud.AZURE)
 
 # CloudWatch Logs accepts only these retention periods (days).
 CLOUDWATCH_RETENTION_DAYS = (
@@ -69,6 +68,18 @@ KEY_VAULT_KEY = re.compile(
     r"^https://[-a-z0-9]{3,24}\.vault\.azure\.net/keys/[-\w]+(/[0-9a-f]{32})?$"
 )
 ANY_PATH = re.compile(r"^\S.*$")
+GCP_PROJECT = re.compile(r"^[a-z][-a-z0-9]{4,28}[a-z0-9]$")
+GCP_ORGANIZATION = re.compile(r"^[0-9]{6,20}$")
+GCP_REGION = re.compile(r"^[a-z]+-[a-z]+[0-9]$")
+GCP_LOCATION = re.compile(r"^([a-z]+-[a-z]+[0-9]|EU|US|ASIA|[A-Z]+[0-9]?)$")
+GCP_NETWORK = re.compile(
+    r"^projects/[a-z][-a-z0-9]{4,28}[a-z0-9]/global/networks/[a-z]([-a-z0-9]{0,61}[a-z0-9])?$"
+)
+GCP_KMS_KEY = re.compile(r"^projects/[^/]+/locations/[^/]+/keyRings/[^/]+/cryptoKeys/[^/]+$")
+GCP_LABEL = re.compile(r"^[a-z][-_a-z0-9]{0,62}=[-_a-z0-9]{0,63}$")
+GCP_GROUP = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+GCP_MEMBER = re.compile(r"^(user|group|serviceAccount|principal|principalSet):.+$")
+RFC3339_UTC = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$")
 CALLER = re.compile(r"^([^@\s]+@[^@\s]+|[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12})$")
 
 
@@ -116,6 +127,20 @@ CONFIG_KEYS = (
     "azure.manageDefenderPlans",
     "azure.autoContain",
     "azure.responderPackage",
+    "gcp.project",
+    "gcp.organizationId",
+    "gcp.region",
+    "gcp.bucketLocation",
+    "gcp.networks",
+    "gcp.breakGlassGroup",
+    "gcp.breakGlassUntil",
+    "gcp.breakGlassCallers",
+    "gcp.responderMembers",
+    "gcp.kmsKeyName",
+    "gcp.snapshotLabel",
+    "gcp.snapshotRetentionDays",
+    "gcp.manageAuditConfig",
+    "gcp.gkeLogging",
 )
 
 
@@ -174,6 +199,29 @@ class AzureSettings:
 
 
 @dataclass(frozen=True)
+class GcpSettings:
+    project: str
+    region: str
+    break_glass_group: str
+    organization_id: str | None = None
+    bucket_location: str | None = None
+    networks: tuple[str, ...] = ()
+    break_glass_until: str = "1970-01-01T00:00:00Z"
+    """The break-glass binding holds until then (dormant when in the past, the default)."""
+    break_glass_callers: tuple[str, ...] = ()
+    responder_members: tuple[str, ...] = ()
+    kms_key_name: str | None = None
+    snapshot_label: tuple[str, str] = ("prewire-snapshot", "true")
+    snapshot_retention_days: int = 35
+    manage_audit_config: bool = True
+    gke_logging: bool = True
+
+    @property
+    def storage_location(self) -> str:
+        return self.bucket_location or self.region.upper()
+
+
+@dataclass(frozen=True)
 class ReadinessSettings:
     clouds: tuple[Cloud, ...]
     retention_days: int
@@ -181,6 +229,7 @@ class ReadinessSettings:
     alert_email: str | None = None
     aws: AwsSettings | None = None
     azure: AzureSettings | None = None
+    gcp: GcpSettings | None = None
 
     @property
     def log_retention_days(self) -> int:
@@ -270,6 +319,7 @@ def parse(raw: Mapping[str, str | None]) -> ReadinessSettings:
     email = reader.string("alertEmail", EMAIL, "an email address")
     aws = _aws(reader) if Cloud.AWS in clouds else None
     azure = _azure(reader) if Cloud.AZURE in clouds else None
+    gcp = _gcp(reader) if Cloud.GCP in clouds else None
     if Cloud.AWS in clouds and not principals:
         reader.problems.append(
             "prewire:breakGlassPrincipals: at least one IAM user or role ARN must be allowed to "
@@ -284,6 +334,7 @@ def parse(raw: Mapping[str, str | None]) -> ReadinessSettings:
         alert_email=email,
         aws=aws,
         azure=azure,
+        gcp=gcp,
     )
 
 
@@ -295,9 +346,6 @@ def _clouds(reader: _Reader) -> tuple[Cloud, ...]:
             cloud = Cloud(name)
         except ValueError:
             reader.fail("clouds", f"unknown cloud {name!r}; known: aws, azure, gcp")
-            continue
-        if cloud not in SUPPORTED_CLOUDS:
-            reader.fail("clouds", f"{name!r} readiness is not provisioned by this release yet")
             continue
         clouds.append(cloud)
     if not names:
@@ -407,6 +455,50 @@ def _responder_package(reader: _Reader) -> str | None:
         )
         return None
     return path
+
+
+def _gcp(reader: _Reader) -> GcpSettings | None:
+    project = reader.string("gcp.project", GCP_PROJECT, "a project id like acme-prod-123")
+    region = reader.string("gcp.region", GCP_REGION, "a region like europe-west1")
+    group = reader.string("gcp.breakGlassGroup", GCP_GROUP, "a Google group email")
+    for key, value in (
+        ("gcp.project", project),
+        ("gcp.region", region),
+        ("gcp.breakGlassGroup", group),
+    ):
+        if value is None and not any(p.startswith(f"prewire:{key}:") for p in reader.problems):
+            reader.fail(key, "required when prewire:clouds includes gcp")
+    networks = reader.strings("gcp.networks", GCP_NETWORK, "projects/<p>/global/networks/<n>")
+    label = reader.string("gcp.snapshotLabel", GCP_LABEL, "a label as key=value (lower case)")
+    if project is None or region is None or group is None:
+        return None
+    foreign = [n for n in networks or () if not n.startswith(f"projects/{project}/")]
+    if foreign:
+        # Firewall rules are created in the network's own project: a shared VPC's host
+        # project is deployed with its own stack.
+        reader.fail("gcp.networks", f"outside project {project}: {', '.join(foreign)}")
+    return GcpSettings(
+        project=project,
+        region=region,
+        break_glass_group=group,
+        organization_id=reader.string("gcp.organizationId", GCP_ORGANIZATION, "a numeric id"),
+        bucket_location=reader.string("gcp.bucketLocation", GCP_LOCATION, "a bucket location"),
+        networks=networks or (),
+        break_glass_until=reader.string(
+            "gcp.breakGlassUntil", RFC3339_UTC, "a UTC time like 2026-01-31T18:00:00Z"
+        )
+        or "1970-01-01T00:00:00Z",
+        break_glass_callers=reader.strings("gcp.breakGlassCallers", EMAIL, "email addresses") or (),
+        responder_members=reader.strings(
+            "gcp.responderMembers", GCP_MEMBER, "IAM members like group:ir@example.com"
+        )
+        or (),
+        kms_key_name=reader.string("gcp.kmsKeyName", GCP_KMS_KEY, "a Cloud KMS key name"),
+        snapshot_label=_split_tag(label) if label else ("prewire-snapshot", "true"),
+        snapshot_retention_days=reader.integer("gcp.snapshotRetentionDays", 35, 1, 65536),
+        manage_audit_config=reader.boolean("gcp.manageAuditConfig", True),
+        gke_logging=reader.boolean("gcp.gkeLogging", True),
+    )
 
 
 def _ids(reader: _Reader) -> list[str]:

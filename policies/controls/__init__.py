@@ -2,6 +2,6 @@
 
 from __future__ import annotations
 
-from policies.controls import aws, azure
+from policies.controls import aws, azure, gcp
 
-__all__ = ["aws", "azure"]
+__all__ = ["aws", "azure", "gcp"]

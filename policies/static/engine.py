@@ -94,7 +94,8 @@ def graph_rule(control_id: str, *reads: str) -> Callable[[GraphCheck], GraphChec
 def load_rules() -> None:
     load_catalogue()
     import policies.static.aws
-    import policies.static.azure  # noqa: F401
+    import policies.static.azure
+    import policies.static.gcp  # noqa: F401
 
 
 def rules_of(cloud: Cloud) -> list[StaticRule]:

@@ -19,6 +19,7 @@ from pulumi.runtime.mocks import MockCallArgs, MockResourceArgs
 
 from prewire.graph import Invoke
 from prewire.render.azure_mocks import SUBSCRIPTION_ID, azure_resource
+from prewire.render.gcp_mocks import PROJECT, gcp_invoke, gcp_resource
 
 ACCOUNT_ID = "123456789012"
 DEFAULT_REGION = "us-east-1"
@@ -51,6 +52,7 @@ class RenderMocks(Mocks):
     region: str = DEFAULT_REGION
     account_id: str = ACCOUNT_ID
     subscription_id: str = SUBSCRIPTION_ID
+    gcp_project: str = PROJECT
     invokes: list[Invoke] = field(default_factory=list)
 
     # -- resources ------------------------------------------------------------------------
@@ -63,6 +65,8 @@ class RenderMocks(Mocks):
             resource_id = self._aws(args.typ, args.name, outputs)
         elif package == "azure-native":
             resource_id = azure_resource(args.typ, args.name, outputs, self.subscription_id)
+        elif package == "gcp":
+            resource_id = gcp_resource(args.typ, args.name, outputs, self.gcp_project)
         else:
             resource_id = f"{args.name}-{_digest(args.typ + args.name, 8)}"
             outputs.setdefault("name", args.name)
@@ -154,6 +158,8 @@ class RenderMocks(Mocks):
         return (answer or {}), []
 
     def _answer(self, token: str, args: dict[str, Any]) -> dict[str, Any] | None:
+        if token.startswith("gcp:"):
+            return gcp_invoke(token, args, self.gcp_project)
         region = str(args.get("region") or args.get("name") or self.region)
         answers: dict[str, Callable[[], dict[str, Any]]] = {
             "aws:index/getCallerIdentity:getCallerIdentity": lambda: {

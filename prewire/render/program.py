@@ -26,6 +26,7 @@ from pulumi.runtime.sync_await import _sync_await
 
 from prewire.graph import Graph, Resource
 from prewire.render.azure_mocks import SUBSCRIPTION_ID
+from prewire.render.gcp_mocks import PROJECT as GCP_PROJECT
 from prewire.render.mocks import DEFAULT_REGION, RenderMocks
 
 KIT_ROOT = Path(__file__).resolve().parents[2]
@@ -165,6 +166,7 @@ def _render_with(
     mocks = RenderMocks(
         region=config.get("aws:region", DEFAULT_REGION),
         subscription_id=_unquoted(config.get("prewire:azure.subscriptionId")) or SUBSCRIPTION_ID,
+        gcp_project=_unquoted(config.get("prewire:gcp.project")) or GCP_PROJECT,
     )
     monitor = _RecordingMonitor(mocks)
     ROOT.set(None)

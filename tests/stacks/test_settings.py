@@ -52,7 +52,7 @@ def test_example_config_parses(example_aws_config: dict[str, str]) -> None:
             "is not in prewire:aws.vpcIds",
         ),
         ({"retentionDay": "30"}, "unknown keys: prewire:retentionDay"),
-        ({"clouds": '["gcp"]'}, "'gcp' readiness is not provisioned by this release yet"),
+        ({"clouds": '["gcp"]'}, "prewire:gcp.project: required"),
         ({"clouds": '["aws", "azure"]'}, "prewire:azure.subscriptionId: required"),
     ],
 )

@@ -1,0 +1,1 @@
+"""GCP responders (the actions are not written yet; see `permissions`)."""
