@@ -162,7 +162,23 @@ AZURE_WAIVERS = (
 )
 
 
-WAIVERS = (*AWS_WAIVERS, *AZURE_WAIVERS)
+GCP_WAIVERS = (
+    Waiver(
+        "CKV_GCP_62",
+        r"^google_storage_bucket\.prewire_buckets_",
+        "Data Access audit logs (GCP-LOG-001) record every read and write of each object with "
+        "the caller's identity; usage logs would add nothing but a third bucket",
+    ),
+    Waiver(
+        "CKV_GCP_83",
+        r"^google_pubsub_topic\.prewire_findings_",
+        "the topic carries finding notifications, no evidence, for seven days; evidence lands "
+        "in the buckets, which take the configured CMEK",
+    ),
+)
+
+
+WAIVERS = (*AWS_WAIVERS, *AZURE_WAIVERS, *GCP_WAIVERS)
 
 
 class CheckovUnavailable(RuntimeError):

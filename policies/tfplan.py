@@ -1,9 +1,9 @@
 """Export a rendered Pulumi graph as Terraform plan JSON, for checkov's terraform_plan framework.
 
 pulumi-aws and pulumi-gcp are bridged from the Terraform providers, so a rendered resource maps
-onto a Terraform resource type: type tokens become `aws_*` types, camelCase inputs become
-snake_case attributes (Pulumi's plural names for repeated blocks back to Terraform's singular),
-single nested blocks become one-element lists as Terraform writes them, and property
+onto a Terraform resource type: type tokens become `aws_*` and `google_*` types, camelCase inputs
+become snake_case attributes (Pulumi's plural names for repeated blocks back to Terraform's
+singular), single nested blocks become one-element lists as Terraform writes them, and property
 dependencies become `configuration` references so checkov's graph checks connect resources.
 """
 
@@ -23,7 +23,24 @@ TYPE_OVERRIDES = {
     "aws:cfg/deliveryChannel:DeliveryChannel": "aws_config_delivery_channel",
     "aws:lambda/function:Function": "aws_lambda_function",
     "aws:lambda/permission:Permission": "aws_lambda_permission",
+    "gcp:projects/iAMAuditConfig:IAMAuditConfig": "google_project_iam_audit_config",
+    "gcp:projects/iAMCustomRole:IAMCustomRole": "google_project_iam_custom_role",
+    "gcp:projects/iAMMember:IAMMember": "google_project_iam_member",
+    "gcp:storage/bucketIAMMember:BucketIAMMember": "google_storage_bucket_iam_member",
+    "gcp:kms/cryptoKeyIAMMember:CryptoKeyIAMMember": "google_kms_crypto_key_iam_member",
+    "gcp:pubsub/topicIAMMember:TopicIAMMember": "google_pubsub_topic_iam_member",
+    "gcp:serviceaccount/account:Account": "google_service_account",
+    "gcp:networkmanagement/vpcFlowLogsConfig:VpcFlowLogsConfig": (
+        "google_network_management_vpc_flow_logs_config"
+    ),
+    "gcp:securitycenter/v2OrganizationNotificationConfig:V2OrganizationNotificationConfig": (
+        "google_scc_v2_organization_notification_config"
+    ),
+    "gcp:securitycenter/v2ProjectNotificationConfig:V2ProjectNotificationConfig": (
+        "google_scc_v2_project_notification_config"
+    ),
 }
+PROVIDERS = {"aws": ("aws", "hashicorp/aws"), "gcp": ("google", "hashicorp/google")}
 # Modules whose Terraform types carry no module prefix (aws_instance, aws_flow_log, aws_vpc).
 UNPREFIXED_MODULES = {"ec2"}
 # Pulumi pluralises repeated blocks; Terraform names them in the singular.
@@ -49,6 +66,10 @@ SINGULAR = {
     "additional_configurations": "additional_configuration",
     "initial_lifecycle_hooks": "initial_lifecycle_hook",
     "statements": "statement",
+    "denies": "deny",
+    "allows": "allow",
+    "audit_log_configs": "audit_log_config",
+    "conditions": "conditions",
     "target_group_arns": "target_group_arns",
 }
 # Attributes that are maps in Terraform (not nested blocks): keep as objects.
@@ -75,15 +96,16 @@ def tf_type(token: str) -> str | None:
     if token in TYPE_OVERRIDES:
         return TYPE_OVERRIDES[token]
     package, middle, kind = ([*token.split(":"), "", ""])[:3]
-    if package != "aws" or not middle:
+    if package not in PROVIDERS or not middle:
         return None
+    prefix = PROVIDERS[package][0]
     module = middle.split("/")[0].replace("lambda_", "lambda")
     kind_snake = snake(kind)
-    if module in UNPREFIXED_MODULES:
-        return f"aws_{kind_snake}"
+    if package == "aws" and module in UNPREFIXED_MODULES:
+        return f"{prefix}_{kind_snake}"
     if kind_snake.startswith(module):
-        return f"aws_{kind_snake}"
-    return f"aws_{module}_{kind_snake}"
+        return f"{prefix}_{kind_snake}"
+    return f"{prefix}_{module}_{kind_snake}"
 
 
 def _value(key: str, value: Any) -> Any:
@@ -150,7 +172,7 @@ def export(graph: Graph) -> tuple[dict[str, Any], dict[str, Resource]]:
             "mode": "managed",
             "type": kind,
             "name": name,
-            "provider_name": "registry.terraform.io/hashicorp/aws",
+            "provider_name": f"registry.terraform.io/{_provider(resource.type)}",
         }
         planned.append({**common, "schema_version": 0, "values": values})
         changes.append(
@@ -180,6 +202,10 @@ def export(graph: Graph) -> tuple[dict[str, Any], dict[str, Resource]]:
         "configuration": {"root_module": {"resources": configured}},
     }
     return plan, by_address
+
+
+def _provider(token: str) -> str:
+    return PROVIDERS.get(token.split(":", 1)[0], ("", "hashicorp/aws"))[1]
 
 
 def dumps(graph: Graph) -> str:

@@ -16,7 +16,6 @@ from typing import Any
 
 from prewire.vocabulary import Cloud
 
-
 # CloudWatch Logs accepts only these retention periods (days).
 CLOUDWATCH_RETENTION_DAYS = (
     1,

@@ -246,6 +246,25 @@ def test_the_kits_azure_stack_passes_checkov_on_its_arm_template() -> None:
     assert all(f["control"] == "AZURE-STORE-003" for f in https), "mapped onto the prewire control"
 
 
+def test_the_kits_gcp_stack_passes_checkov_on_its_terraform_plan() -> None:
+    code, out = run(
+        "--stack-config",
+        str(ROOT / "Pulumi.example-gcp.yaml"),
+        "--with-checkov",
+        "--fail-on",
+        "low",
+        "--format",
+        "json",
+    )
+    document = json.loads(out)
+    assert code == 0, [f for f in document["findings"] if f["status"] == "failed"]
+    checkov = {f["checkov_id"]: f for f in document["findings"] if f.get("source") == "checkov"}
+    # checkov read the google_* resources and its checks map onto the prewire controls.
+    assert checkov["CKV_GCP_29"]["control"] == "GCP-STORE-002"
+    assert checkov["CKV_GCP_78"]["control"] == "GCP-STORE-003"
+    assert "accepted by design" in checkov["CKV_GCP_62"]["message"]
+
+
 def test_the_arm_export_nests_properties_and_restores_arm_names() -> None:
     from policies.armtemplate import export
     from prewire.render import load_stack_config, render
