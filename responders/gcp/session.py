@@ -47,6 +47,16 @@ class GcpClients:
         return self._client("disks", compute_v1.DisksClient)
 
     @property
+    def storage(self) -> Any:
+        import google.cloud.storage as storage
+
+        if "storage" not in self._built:
+            self._built["storage"] = storage.Client(
+                project=self.project, credentials=self.credentials, client_options=self._options()
+            )
+        return self._built["storage"]
+
+    @property
     def zone_operations(self) -> Any:
         from google.cloud import compute_v1
 

@@ -1,9 +1,10 @@
 """A local fake of exactly the GCP REST operations prewire calls, on 127.0.0.1 (HTTP).
 
 Google's clients accept a plain-HTTP endpoint with anonymous credentials, so the fake needs no
-certificate: `FakeGcp.client_options()` gives the endpoint each client is pointed at. So far it
-serves the Compute calls the stack's snapshot attachment makes (see `compute`); everything else
-answers 501 so a missing operation is named, never guessed.
+certificate: `FakeGcp.client_options()` gives the endpoint each client is pointed at. It serves
+the Compute calls of the stack's snapshot attachment (`compute`) and the Cloud Storage JSON API
+calls of the evidence store (`storage`); everything else answers 501 so a missing operation is
+named, never guessed.
 """
 
 from __future__ import annotations
@@ -16,8 +17,12 @@ from types import TracebackType
 from typing import Any
 
 from prewire.emulator.gcp.compute import ComputeState, GcpError
+from prewire.emulator.gcp.storage import StorageState, media
 
 PROJECT = "prewire-fake"
+STORAGE_PATH = re.compile(
+    r"^/(?:(?P<kind>upload|download)/)?storage/v1/b/(?P<b>[^/]+)(?:/o(?:/(?P<o>.+))?)?$"
+)
 ROUTES = (
     ("GET", re.compile(r"^/compute/v1/projects/(?P<p>[^/]+)/aggregated/disks$"), "aggregated"),
     (
@@ -42,6 +47,7 @@ class FakeGcp:
         self.project = project
         self.url = ""
         self.compute = ComputeState(project)
+        self.storage = StorageState()
         self.requests: list[tuple[str, str]] = []
         self._server: Any = None
         self._thread: threading.Thread | None = None
@@ -68,6 +74,7 @@ class FakeGcp:
 
     def reset(self) -> None:
         self.compute = ComputeState(self.project)
+        self.storage = StorageState()
         self.requests = []
 
     def __enter__(self) -> FakeGcp:
@@ -99,14 +106,20 @@ class FakeGcp:
         request = Request(environ)
         self.requests.append((request.method, request.full_path))
         try:
-            body = self._route(request.method, request.path, request.args, request.get_data())
-            status, payload = 200, body
+            if request.path.startswith(("/storage/", "/upload/storage/", "/download/storage/")):
+                status, headers, body = self._storage(request)
+            else:
+                payload = self._compute(
+                    request.method, request.path, request.args, request.get_data()
+                )
+                status, headers, body = 200, {}, json.dumps(payload).encode()
         except GcpError as error:
-            status, payload = error.code, error.body()
-        response = Response(json.dumps(payload), status=status, content_type="application/json")
+            status, headers, body = error.code, {}, json.dumps(error.body()).encode()
+        content_type = headers.pop("Content-Type", "application/json")
+        response = Response(body, status=status, headers=headers, content_type=content_type)
         return list(response(environ, start_response))
 
-    def _route(self, method: str, path: str, args: Any, data: bytes) -> dict[str, Any]:
+    def _compute(self, method: str, path: str, args: Any, data: bytes) -> dict[str, Any]:
         for verb, pattern, name in ROUTES:
             found = pattern.match(path)
             if verb != method or not found:
@@ -121,4 +134,50 @@ class FakeGcp:
                 body = json.loads(data or b"{}")
                 return self.compute.add_resource_policies(found.group("z"), found.group("d"), body)
             return self.compute.zone_operation(found.group("z"), found.group("o"))
+        raise GcpError(501, "UNIMPLEMENTED", f"the fake does not implement {method} {path}")
+
+    def _storage(self, request: Any) -> tuple[int, dict[str, str], bytes]:
+        store, method, path = self.storage, request.method, request.path
+        query = {k: str(v) for k, v in request.args.items()}
+        found = STORAGE_PATH.match(path)
+        if found is None:
+            raise GcpError(501, "UNIMPLEMENTED", f"the fake does not implement {method} {path}")
+        kind, bucket, name = found.group("kind"), found.group("b"), found.group("o")
+
+        def answer(body: dict[str, Any], status: int = 200) -> tuple[int, dict[str, str], bytes]:
+            return status, {}, json.dumps(body).encode()
+
+        if kind == "upload" and method == "POST" and query.get("uploadType") == "multipart":
+            return answer(store.multipart(bucket, request.content_type, request.get_data(), query))
+        if kind == "upload" and method == "POST" and query.get("uploadType") == "resumable":
+            metadata = json.loads(request.get_data() or b"{}")
+            upload_id = store.start_resumable(bucket, metadata, query)
+            location = (
+                f"{self.url}/upload/storage/v1/b/{bucket}/o"
+                f"?uploadType=resumable&upload_id={upload_id}"
+            )
+            return 200, {"Location": location}, b""
+        if kind == "upload" and method == "PUT":
+            status, headers, body = store.resumable_chunk(
+                query.get("upload_id", ""),
+                request.get_data(),
+                request.headers.get("Content-Range", ""),
+            )
+            return status, headers, json.dumps(body).encode() if body else b""
+        if name is None and method == "GET":
+            return answer(
+                store.listing(bucket, query)
+                if path.endswith("/o")
+                else store.bucket(bucket).resource()
+            )
+        if name is not None and method == "GET":
+            owner, blob = store.get(bucket, name)
+            if kind == "download" or query.get("alt") == "media":
+                return media(blob, request.headers.get("Range"))
+            return answer(blob.resource(bucket, owner.retention_seconds))
+        if name is not None and method == "PATCH":
+            return answer(store.patch(bucket, name, json.loads(request.get_data() or b"{}")))
+        if name is not None and method == "DELETE":
+            store.delete(bucket, name)
+            return 204, {}, b""
         raise GcpError(501, "UNIMPLEMENTED", f"the fake does not implement {method} {path}")
