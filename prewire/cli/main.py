@@ -37,7 +37,7 @@ def list_responders() -> None:
     table = Table(title="responders")
     for column in ("cloud", "name", "kind", "target", "changes workload", "summary"):
         table.add_column(column)
-    for cloud in (Cloud.AWS, Cloud.AZURE):
+    for cloud in (Cloud.AWS, Cloud.AZURE, Cloud.GCP):
         for spec in actions_of(cloud):
             table.add_row(
                 cloud.value,

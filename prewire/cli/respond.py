@@ -265,6 +265,60 @@ def respond_azure(
         )
 
 
+@app.command("gcp")
+@input_errors
+def respond_gcp(
+    name: Name,
+    case: Case,
+    target: Annotated[
+        list[str],
+        typer.Option("--target", help="Instance: projects/<p>/zones/<z>/instances/<name>."),
+    ],
+    project: Annotated[
+        str | None,
+        typer.Option(
+            "--project",
+            envvar="GOOGLE_CLOUD_PROJECT",
+            help="Project id (default: GOOGLE_CLOUD_PROJECT).",
+        ),
+    ] = None,
+    dry_run: DryRun = False,
+    evidence_bucket: Annotated[
+        str | None,
+        typer.Option("--evidence-bucket", help="Evidence bucket (default: discovered by label)."),
+    ] = None,
+    output_format: Format = OutputFormat.TABLE,
+    yes: Yes = False,
+    workers: Workers = 8,
+) -> None:
+    from responders.case import Options
+    from responders.gcp.case import open_case
+    from responders.gcp.session import GcpClients
+
+    _check_name(Cloud.GCP, name)
+    if not project:
+        fail("no project: pass --project or set GOOGLE_CLOUD_PROJECT")
+    with RichProgress() as progress:
+        opened = open_case(
+            GcpClients(project),
+            case,
+            evidence_bucket=evidence_bucket,
+            dry_run=dry_run,
+            options=Options(confirm_release=yes),
+            progress=progress,
+        )
+        _run_and_report(
+            Cloud.GCP,
+            opened,
+            name,
+            target,
+            variant=None,
+            workers=workers,
+            dry_run=dry_run,
+            output_format=output_format,
+        )
+
+
 def _table(outcomes: list[Outcome], dry_run: bool) -> None:
     table = Table(title="dry run: nothing was changed" if dry_run else "responder outcomes")
     for column in ("target", "action", "status", "what happened"):

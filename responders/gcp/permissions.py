@@ -11,9 +11,12 @@ from __future__ import annotations
 
 EVIDENCE = (
     "storage.buckets.get",
+    "storage.buckets.list",
     "storage.objects.create",
     "storage.objects.get",
     "storage.objects.list",
+    "storage.objects.update",
+    "compute.firewalls.list",
 )
 PERMISSIONS: dict[str, tuple[str, ...]] = {
     "protect-instance": (

@@ -4,14 +4,24 @@ endpoint (Google's, or a fake's), and waiting on operations the client library c
 compute_v1's own `operation.result()` polls through an operations client it builds with the
 default endpoint, whatever endpoint the calling client was given; `wait_zone` polls through a
 client built like the others instead, so it works against any endpoint.
+
+Every call a client makes while a responder step runs is reported to that step (and so to the
+custody log) by a response hook on the client's HTTP session: service, operation, the operation
+name GCP returns for a change (the id its audit logs carry), the request body of every write.
+Polls of operations are not reported.
 """
 
 from __future__ import annotations
 
+import json
 import os
+import re
 import time
 from dataclasses import dataclass, field
 from typing import Any
+
+from prewire.evidence.custody import ApiCall
+from responders.runtime import active_step
 
 ENDPOINT_ENV = "PREWIRE_GCP_ENDPOINT"
 OPERATION_TIMEOUT_SECONDS = 600.0
@@ -21,13 +31,90 @@ class OperationFailed(RuntimeError):
     pass
 
 
+def default_credentials() -> Any:
+    """Application Default Credentials (gcloud login, a key file, the metadata server)."""
+    import google.auth
+
+    credentials, _ = google.auth.default()
+    return credentials
+
+
+COLLECTIONS = frozenset(
+    {
+        "instances",
+        "disks",
+        "snapshots",
+        "images",
+        "firewalls",
+        "networks",
+        "subnetworks",
+        "resourcePolicies",
+        "operations",
+        "serviceAccounts",
+        "keys",
+    }
+)
+
+
+VERBS = {"GET": "get", "DELETE": "delete", "PATCH": "patch", "POST": "insert", "PUT": "update"}
+
+
+def describe(method: str, url: str) -> tuple[str, str]:
+    """("compute", "instances.setTags") for POST .../zones/z/instances/vm-1/setTags."""
+    path = url.split("?", 1)[0]
+    parts = path.split("/")
+    if "/storage/v1/" in path:
+        kind = "objects" if re.search(r"/b/[^/]+/o(/|$)", path) else "buckets"
+        listing = method == "GET" and path.endswith("/o")
+        return "storage", f"{kind}.{'list' if listing else VERBS.get(method, method.lower())}"
+    service = parts[3] if len(parts) > 3 else "gcp"
+    segments = [s for s in parts[4:] if s]
+    listed = {"GET": "list", "POST": "insert"}
+    if segments and segments[-1] in COLLECTIONS:  # .../instances
+        return service, f"{segments[-1]}.{listed.get(method, method.lower())}"
+    if len(segments) >= 2 and segments[-2] in COLLECTIONS:  # .../instances/vm-1
+        return service, f"{segments[-2]}.{VERBS.get(method, method.lower())}"
+    if len(segments) >= 3 and segments[-3] in COLLECTIONS:  # .../instances/vm-1/setTags
+        return service, f"{segments[-3]}.{segments[-1]}"
+    return service, method
+
+
+def record(response: Any, *args: Any, **kwargs: Any) -> None:
+    """requests response hook: report the call to the running step, if any."""
+    step = active_step()
+    request = response.request
+    if step is None or "/operations/" in request.url:
+        return
+    service, operation = describe(request.method, request.url)
+    params: dict[str, Any] = {}
+    if request.method in ("POST", "PUT", "PATCH") and service != "storage":
+        params = _json(request.body)
+    operation_id = None
+    error = None
+    if response.status_code >= 400:
+        error = str(_json(response.content).get("error", {}).get("status") or response.status_code)
+    elif service == "compute" and request.method != "GET":
+        operation_id = _json(response.content).get("name")
+    step.record_call(ApiCall(service, operation, operation_id, params, error))
+
+
+def _json(body: Any) -> dict[str, Any]:
+    try:
+        parsed = json.loads(body) if body else {}
+    except (ValueError, TypeError):
+        return {}
+    return parsed if isinstance(parsed, dict) else {}
+
+
 @dataclass
 class GcpClients:
     project: str
     credentials: Any = None
     """None: Application Default Credentials."""
     endpoint: str | None = field(default_factory=lambda: os.environ.get(ENDPOINT_ENV))
-    poll_seconds: float = 1.0
+    poll_seconds: float = field(
+        default_factory=lambda: float(os.environ.get("PREWIRE_GCP_POLL_SECONDS", "1"))
+    )
     _built: dict[str, Any] = field(default_factory=dict)
 
     def _options(self) -> Any:
@@ -37,8 +124,31 @@ class GcpClients:
 
     def _client(self, key: str, kind: Any) -> Any:
         if key not in self._built:
-            self._built[key] = kind(credentials=self.credentials, client_options=self._options())
+            client = kind(credentials=self.credentials, client_options=self._options())
+            # The REST transport's requests session: the one place every call passes.
+            session = getattr(getattr(client, "_transport", None), "_session", None)
+            if session is not None:
+                session.hooks["response"].append(record)
+            self._built[key] = client
         return self._built[key]
+
+    @property
+    def instances(self) -> Any:
+        from google.cloud import compute_v1
+
+        return self._client("instances", compute_v1.InstancesClient)
+
+    @property
+    def snapshots(self) -> Any:
+        from google.cloud import compute_v1
+
+        return self._client("snapshots", compute_v1.SnapshotsClient)
+
+    @property
+    def firewalls(self) -> Any:
+        from google.cloud import compute_v1
+
+        return self._client("firewalls", compute_v1.FirewallsClient)
 
     @property
     def disks(self) -> Any:
@@ -51,9 +161,11 @@ class GcpClients:
         import google.cloud.storage as storage
 
         if "storage" not in self._built:
-            self._built["storage"] = storage.Client(
+            client = storage.Client(
                 project=self.project, credentials=self.credentials, client_options=self._options()
             )
+            client._http.hooks["response"].append(record)
+            self._built["storage"] = client
         return self._built["storage"]
 
     @property

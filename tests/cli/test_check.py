@@ -309,7 +309,8 @@ def test_coverage_rows_are_computed_from_the_registries() -> None:
     assert "ec2-compromise" in memory["drilled"]["by"]
     assert memory["audited"]["covered"] and memory["checked"]["covered"]
     assert "snapshot-disks" in rows[("azure", "azure-vm-disks")]["collected"]["by"]
-    assert not rows[("gcp", "gce-disks")]["collected"]["covered"]
+    assert "snapshot-disks" in rows[("gcp", "gce-disks")]["collected"]["by"]
+    assert not rows[("gcp", "gcp-audit-logs")]["audited"]["covered"]  # no GCP live checks yet
 
 
 def test_the_plan_names_access_evidence_commands_and_gaps() -> None:

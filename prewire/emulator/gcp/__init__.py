@@ -23,8 +23,23 @@ PROJECT = "prewire-fake"
 STORAGE_PATH = re.compile(
     r"^/(?:(?P<kind>upload|download)/)?storage/v1/b/(?P<b>[^/]+)(?:/o(?:/(?P<o>.+))?)?$"
 )
+_ZONE = r"^/compute/v1/projects/(?P<p>[^/]+)/zones/(?P<z>[^/]+)"
 ROUTES = (
     ("GET", re.compile(r"^/compute/v1/projects/(?P<p>[^/]+)/aggregated/disks$"), "aggregated"),
+    ("GET", re.compile(_ZONE + r"/instances/(?P<i>[^/]+)$"), "instance"),
+    (
+        "POST",
+        re.compile(_ZONE + r"/instances/(?P<i>[^/]+)/(?P<verb>[a-zA-Z]+)$"),
+        "instance_action",
+    ),
+    ("GET", re.compile(_ZONE + r"/disks/(?P<d>[^/]+)$"), "disk"),
+    ("POST", re.compile(_ZONE + r"/disks/(?P<d>[^/]+)/createSnapshot$"), "snapshot_create"),
+    (
+        "GET",
+        re.compile(r"^/compute/v1/projects/(?P<p>[^/]+)/global/snapshots/(?P<s>[^/]+)$"),
+        "snapshot",
+    ),
+    ("GET", re.compile(r"^/compute/v1/projects/(?P<p>[^/]+)/global/firewalls$"), "firewalls"),
     (
         "POST",
         re.compile(
@@ -128,10 +143,25 @@ class FakeGcp:
                 raise GcpError(
                     403, "PERMISSION_DENIED", f"project {found.group('p')} is not this fake's"
                 )
+            query = {k: str(v) for k, v in args.items()}
+            body = json.loads(data or b"{}")
             if name == "aggregated":
                 return self.compute.aggregated_disks(str(args.get("filter", "")))
+            if name == "instance":
+                return self.compute.instance(found.group("z"), found.group("i"))
+            if name == "instance_action":
+                return self.compute.instance_action(
+                    found.group("z"), found.group("i"), found.group("verb"), query, body
+                )
+            if name == "disk":
+                return self.compute.disk(found.group("z"), found.group("d"))
+            if name == "snapshot_create":
+                return self.compute.create_snapshot(found.group("z"), found.group("d"), body)
+            if name == "snapshot":
+                return self.compute.snapshot(found.group("s"))
+            if name == "firewalls":
+                return self.compute.firewall_list()
             if name == "add_policies":
-                body = json.loads(data or b"{}")
                 return self.compute.add_resource_policies(found.group("z"), found.group("d"), body)
             return self.compute.zone_operation(found.group("z"), found.group("o"))
         raise GcpError(501, "UNIMPLEMENTED", f"the fake does not implement {method} {path}")
@@ -139,6 +169,9 @@ class FakeGcp:
     def _storage(self, request: Any) -> tuple[int, dict[str, str], bytes]:
         store, method, path = self.storage, request.method, request.path
         query = {k: str(v) for k, v in request.args.items()}
+        if path == "/storage/v1/b" and method == "GET":
+            items = [store.buckets[n].resource() for n in sorted(store.buckets)]
+            return 200, {}, json.dumps({"kind": "storage#buckets", "items": items}).encode()
         found = STORAGE_PATH.match(path)
         if found is None:
             raise GcpError(501, "UNIMPLEMENTED", f"the fake does not implement {method} {path}")

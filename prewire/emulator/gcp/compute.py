@@ -1,8 +1,13 @@
-"""The Compute Engine half of the GCP fake: disks and the zonal operations that change them.
+"""The Compute Engine half of the GCP fake: instances, disks, snapshots, firewalls and the
+zonal operations that change them.
 
-Resources are kept as the Compute REST API returns them (discovery document `compute.v1`):
-`aggregatedList` with a `labels.<key> = "<value>"` filter, `addResourcePolicies`, and zone
-operations that are RUNNING on their first read and DONE afterwards, so clients really wait.
+Resources are kept as the Compute REST API returns them (discovery document `compute.v1`).
+Served: disks `aggregatedList` (with a `labels.<key> = "<value>"` filter), `get`,
+`addResourcePolicies`, `createSnapshot`; instances `get`, `setTags` and `setLabels` (fingerprints
+checked, as GCP does), `deleteAccessConfig`, `addAccessConfig`, `setDeletionProtection`,
+`setDiskAutoDelete`; snapshots `get`; firewalls `list`; zone operations that are RUNNING on
+their first read and DONE afterwards, so clients really wait. Nothing here stops, resets or
+deletes an instance: those calls answer 501, and the request log shows they were tried.
 """
 
 from __future__ import annotations
@@ -38,9 +43,12 @@ class GcpError(Exception):
 class ComputeState:
     project: str
     disks: dict[tuple[str, str], Json] = field(default_factory=dict)  # (zone, name) -> disk
+    instances: dict[tuple[str, str], Json] = field(default_factory=dict)
+    snapshots: dict[str, Json] = field(default_factory=dict)
+    firewalls: dict[str, Json] = field(default_factory=dict)
     operations: dict[str, Json] = field(default_factory=dict)
     polls: dict[str, int] = field(default_factory=dict)
-    lock: threading.Lock = field(default_factory=threading.Lock)
+    lock: threading.RLock = field(default_factory=threading.RLock)
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
 
     # -- seeding -----------------------------------------------------------------------------
@@ -61,7 +69,198 @@ class ComputeState:
         self.disks[(zone, name)] = disk
         return disk
 
+    def add_instance(
+        self,
+        zone: str,
+        name: str,
+        network: str,
+        *,
+        tags: list[str] | None = None,
+        external_ip: str | None = "203.0.113.10",
+        disk_names: tuple[str, ...] = (),
+        service_account: str | None = None,
+    ) -> Json:
+        disks = [self.disks.get((zone, d)) or self.add_disk(zone, d) for d in disk_names]
+        interface: Json = {
+            "name": "nic0",
+            "network": f"{BASE}/{network}",
+            "networkIP": "10.0.0.12",
+            "fingerprint": "nicfp0",
+            "accessConfigs": [],
+        }
+        if external_ip:
+            interface["accessConfigs"].append(
+                {
+                    "name": "External NAT",
+                    "type": "ONE_TO_ONE_NAT",
+                    "natIP": external_ip,
+                    "networkTier": "PREMIUM",
+                }
+            )
+        instance = {
+            "kind": "compute#instance",
+            "id": str(5000 + next(self._ids)),
+            "name": name,
+            "zone": f"{BASE}/projects/{self.project}/zones/{zone}",
+            "status": "RUNNING",
+            "tags": {"items": list(tags or []), "fingerprint": "tagfp0"},
+            "labels": {},
+            "labelFingerprint": "labelfp0",
+            "deletionProtection": False,
+            "networkInterfaces": [interface],
+            "disks": [
+                {
+                    "deviceName": d["name"],
+                    "source": d["selfLink"],
+                    "boot": index == 0,
+                    "autoDelete": True,
+                    "index": index,
+                }
+                for index, d in enumerate(disks)
+            ],
+            "serviceAccounts": [
+                {
+                    "email": service_account,
+                    "scopes": ["https://www.googleapis.com/auth/cloud-platform"],
+                }
+            ]
+            if service_account
+            else [],
+            "selfLink": f"{BASE}/projects/{self.project}/zones/{zone}/instances/{name}",
+        }
+        self.instances[(zone, name)] = instance
+        return instance
+
+    def add_firewall(self, name: str, body: Json) -> Json:
+        rule = {"kind": "compute#firewall", "name": name, **body}
+        rule["selfLink"] = f"{BASE}/projects/{self.project}/global/firewalls/{name}"
+        self.firewalls[name] = rule
+        return rule
+
     # -- API ------------------------------------------------------------------------------------
+    def instance(self, zone: str, name: str) -> Json:
+        found = self.instances.get((zone, name))
+        if found is None:
+            raise GcpError(
+                404,
+                "NOT_FOUND",
+                _missing(f"projects/{self.project}/zones/{zone}/instances/{name}"),
+            )
+        return found
+
+    def disk(self, zone: str, name: str) -> Json:
+        return self._disk(zone, name)
+
+    def instance_action(
+        self, zone: str, name: str, verb: str, query: dict[str, str], body: Json
+    ) -> Json:
+        with self.lock:
+            instance = self.instance(zone, name)
+            if verb == "setTags":
+                if body.get("fingerprint") != instance["tags"]["fingerprint"]:
+                    raise GcpError(
+                        412,
+                        "FAILED_PRECONDITION",
+                        "Supplied fingerprint does not match current metadata fingerprint.",
+                    )
+                instance["tags"] = {
+                    "items": list(body.get("items") or []),
+                    "fingerprint": f"tagfp{next(self._ids)}",
+                }
+            elif verb == "setLabels":
+                if body.get("labelFingerprint") != instance["labelFingerprint"]:
+                    raise GcpError(
+                        412,
+                        "FAILED_PRECONDITION",
+                        "Labels fingerprint either invalid or resource labels have changed",
+                    )
+                instance["labels"] = dict(body.get("labels") or {})
+                instance["labelFingerprint"] = f"labelfp{next(self._ids)}"
+            elif verb == "deleteAccessConfig":
+                interface = self._interface(instance, query.get("networkInterface", ""))
+                before = len(interface["accessConfigs"])
+                interface["accessConfigs"] = [
+                    c
+                    for c in interface["accessConfigs"]
+                    if c.get("name") != query.get("accessConfig")
+                ]
+                if len(interface["accessConfigs"]) == before:
+                    raise GcpError(
+                        400, "INVALID_ARGUMENT", f"no access config {query.get('accessConfig')!r}"
+                    )
+            elif verb == "addAccessConfig":
+                interface = self._interface(instance, query.get("networkInterface", ""))
+                if interface["accessConfigs"]:
+                    raise GcpError(
+                        400, "INVALID_ARGUMENT", "the interface already has an access config"
+                    )
+                interface["accessConfigs"].append(
+                    {**body, "natIP": body.get("natIP") or "203.0.113.99"}
+                )
+            elif verb == "setDeletionProtection":
+                instance["deletionProtection"] = query.get("deletionProtection", "true") == "true"
+            elif verb == "setDiskAutoDelete":
+                attached = [
+                    d for d in instance["disks"] if d["deviceName"] == query.get("deviceName")
+                ]
+                if not attached:
+                    raise GcpError(400, "INVALID_ARGUMENT", f"no disk {query.get('deviceName')!r}")
+                attached[0]["autoDelete"] = query.get("autoDelete") == "true"
+            else:
+                raise GcpError(
+                    501, "UNIMPLEMENTED", f"the fake does not implement instances.{verb}"
+                )
+            return self._operation(zone, verb, instance["selfLink"])
+
+    def create_snapshot(self, zone: str, disk_name: str, body: Json) -> Json:
+        with self.lock:
+            disk = self._disk(zone, disk_name)
+            name = str(body.get("name") or "")
+            if name in self.snapshots:
+                raise GcpError(
+                    409,
+                    "ALREADY_EXISTS",
+                    f"The resource '{self._global('snapshots', name)}' already exists",
+                )
+            self.snapshots[name] = {
+                "kind": "compute#snapshot",
+                "id": str(9000 + next(self._ids)),
+                "name": name,
+                "status": "READY",
+                "sourceDisk": disk["selfLink"],
+                "diskSizeGb": disk["sizeGb"],
+                "labels": dict(body.get("labels") or {}),
+                "storageLocations": list(body.get("storageLocations") or ["eu"]),
+                "selfLink": f"{BASE}/projects/{self.project}/global/snapshots/{name}",
+            }
+            return self._operation(zone, "createSnapshot", disk["selfLink"])
+
+    def snapshot(self, name: str) -> Json:
+        found = self.snapshots.get(name)
+        if found is None:
+            raise GcpError(
+                404,
+                "NOT_FOUND",
+                f"The resource 'projects/{self.project}/global/snapshots/{name}' was not found",
+            )
+        return found
+
+    def firewall_list(self) -> Json:
+        return {
+            "kind": "compute#firewallList",
+            "items": [self.firewalls[n] for n in sorted(self.firewalls)],
+        }
+
+    def _global(self, collection: str, name: str) -> str:
+        return f"projects/{self.project}/global/{collection}/{name}"
+
+    @staticmethod
+    def _interface(instance: Json, name: str) -> Json:
+        for interface in instance["networkInterfaces"]:
+            if interface["name"] == name:
+                return interface  # type: ignore[no-any-return]
+        raise GcpError(400, "INVALID_ARGUMENT", f"no network interface {name!r}")
+
     def aggregated_disks(self, expression: str) -> Json:
         matcher = LABEL_FILTER.match(expression.strip()) if expression else None
         if expression and matcher is None:
@@ -128,6 +327,10 @@ class ComputeState:
         with self.lock:
             self.operations[name] = operation
         return dict(operation)
+
+
+def _missing(path: str) -> str:
+    return f"The resource '{path}' was not found"
 
 
 def _full(policy: str) -> str:

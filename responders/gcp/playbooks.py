@@ -1,0 +1,35 @@
+"""GCP playbooks: the AWS order, for what the GCP responders do so far (docs/responders.md).
+
+contain-instance:
+1. protect-instance: deletion protection, disks kept if the instance goes.
+2. snapshot-disks: point-in-time copies before anything else touches the disks.
+3. isolate-instance: the quarantine tag and no external addresses.
+"""
+
+from __future__ import annotations
+
+from prewire.vocabulary import Cloud
+from responders.playbooks import Playbook, PlaybookStep, register
+
+PROTECT = PlaybookStep("protect-instance", why="nobody can delete the instance or its disks")
+SNAPSHOT = PlaybookStep("snapshot-disks", why="point-in-time copy of every disk")
+ISOLATE = PlaybookStep("isolate-instance", why="cut the attacker off")
+
+register(
+    Playbook(
+        cloud=Cloud.GCP,
+        name="contain-instance",
+        summary="Protect, snapshot every disk, isolate",
+        target_kind="instance",
+        steps=(PROTECT, SNAPSHOT, ISOLATE),
+    )
+)
+register(
+    Playbook(
+        cloud=Cloud.GCP,
+        name="preserve-instance",
+        summary="Collect evidence without changing the workload's behaviour (no isolation)",
+        target_kind="instance",
+        steps=(PROTECT, SNAPSHOT),
+    )
+)
