@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import warnings
+
 import typer
 
 from prewire.cli import audit, check, coverage, drill, evidence, package, plan, respond
 from prewire.cli.common import input_errors
+
+# google-api-core warns on every import that it will drop Python 3.11 in 2027: not the user's
+# concern at incident time.
+warnings.filterwarnings("ignore", message="You are using a Python version", category=FutureWarning)
 
 app = typer.Typer(
     name="prewire",

@@ -4,6 +4,7 @@ contain-instance:
 1. protect-instance: deletion protection, disks kept if the instance goes.
 2. snapshot-disks: point-in-time copies before anything else touches the disks.
 3. isolate-instance: the quarantine tag and no external addresses.
+4. quarantine-identity: its service accounts and their keys disabled.
 """
 
 from __future__ import annotations
@@ -14,14 +15,15 @@ from responders.playbooks import Playbook, PlaybookStep, register
 PROTECT = PlaybookStep("protect-instance", why="nobody can delete the instance or its disks")
 SNAPSHOT = PlaybookStep("snapshot-disks", why="point-in-time copy of every disk")
 ISOLATE = PlaybookStep("isolate-instance", why="cut the attacker off")
+QUARANTINE = PlaybookStep("quarantine-identity", why="its service accounts stop authenticating")
 
 register(
     Playbook(
         cloud=Cloud.GCP,
         name="contain-instance",
-        summary="Protect, snapshot every disk, isolate",
+        summary="Protect, snapshot every disk, isolate, disable its service accounts",
         target_kind="instance",
-        steps=(PROTECT, SNAPSHOT, ISOLATE),
+        steps=(PROTECT, SNAPSHOT, ISOLATE, QUARANTINE),
     )
 )
 register(

@@ -67,6 +67,13 @@ def describe(method: str, url: str) -> tuple[str, str]:
         kind = "objects" if re.search(r"/b/[^/]+/o(/|$)", path) else "buckets"
         listing = method == "GET" and path.endswith("/o")
         return "storage", f"{kind}.{'list' if listing else VERBS.get(method, method.lower())}"
+    if "/serviceAccounts" in path:  # the IAM REST API: .../serviceAccounts/<email>[:verb]
+        tail = parts[-1]
+        resource = "keys" if "/keys" in path else "serviceAccounts"
+        if ":" in tail:
+            return "iam", f"{resource}.{tail.split(':', 1)[1]}"
+        listing = method == "GET" and tail in ("keys", "serviceAccounts")
+        return "iam", f"{resource}.{'list' if listing else VERBS.get(method, method.lower())}"
     service = parts[3] if len(parts) > 3 else "gcp"
     segments = [s for s in parts[4:] if s]
     listed = {"GET": "list", "POST": "insert"}
@@ -137,6 +144,18 @@ class GcpClients:
         from google.cloud import compute_v1
 
         return self._client("instances", compute_v1.InstancesClient)
+
+    def rest(self, service: str) -> tuple[Any, str]:
+        """(an authorized requests session, the service's base URL) for APIs whose client
+        library offers gRPC only (IAM admin): calls recorded like any other."""
+        from google.auth.transport.requests import AuthorizedSession
+
+        if "rest" not in self._built:
+            session = AuthorizedSession(self.credentials)  # type: ignore[no-untyped-call]
+            session.hooks["response"].append(record)
+            self._built["rest"] = session
+        base = self.endpoint or f"https://{service}.googleapis.com"
+        return self._built["rest"], base.rstrip("/")
 
     @property
     def snapshots(self) -> Any:

@@ -24,6 +24,7 @@ ZONE = "europe-west1-b"
 NETWORK = "projects/prewire-fake/global/networks/app-vpc"
 EVIDENCE = "prewire-evidence-fake"
 VICTIM = f"projects/prewire-fake/zones/{ZONE}/instances/web-1"
+ACCOUNT = "web@prewire-fake.iam.gserviceaccount.com"
 
 
 @dataclass
@@ -65,13 +66,14 @@ def project(gcp_fake: FakeGcp) -> Project:
     gcp_fake.reset()
     gcp_fake.storage.add_bucket(EVIDENCE, {"prewire-role": "evidence-store"}, 365, locked=True)
     quarantine_rules(gcp_fake, NETWORK)
+    gcp_fake.iam.add_account(ACCOUNT, user_keys=2)
     gcp_fake.compute.add_instance(
         ZONE,
         "web-1",
         NETWORK,
         tags=["http-server"],
         disk_names=("web-1-boot", "web-1-data"),
-        service_account="web@prewire-fake.iam.gserviceaccount.com",
+        service_account=ACCOUNT,
     )
     clients = GcpClients("prewire-fake", gcp_fake.credentials(), gcp_fake.url, poll_seconds=0.01)
     return Project(gcp_fake, clients)

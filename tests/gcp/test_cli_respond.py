@@ -48,6 +48,7 @@ def test_a_playbook_runs_and_reports_each_step(project: Project, cli_env: dict[s
         "protect-instance",
         "snapshot-disks",
         "isolate-instance",
+        "quarantine-identity",
     ]
     assert project.instance()["tags"]["items"][-1] == "prewire-quarantine"
 
@@ -66,5 +67,5 @@ def test_a_bad_target_is_one_line_and_exit_2(project: Project, cli_env: dict[str
 def test_gcp_actions_are_listed(cli_env: dict[str, str]) -> None:
     result = runner.invoke(app, ["list"], env=cli_env)
     assert result.exit_code == 0
-    # Four actions and two playbooks (names may be cut short at the terminal's width).
-    assert result.output.count("│ gcp ") == 6
+    # Six actions and two playbooks (names may be cut short at the terminal's width).
+    assert result.output.count("│ gcp ") == 8

@@ -9,7 +9,7 @@ from prewire.vocabulary import Cloud
 from responders.gcp.permissions import responder_permissions
 from responders.registry import required_permissions
 from responders.runtime import InputError, Status
-from tests.gcp.conftest import VICTIM, ZONE, Project, act, open_test_case, play
+from tests.gcp.conftest import ACCOUNT, VICTIM, ZONE, Project, act, open_test_case, play
 
 DESTRUCTIVE = ("/stop", "/reset", "/suspend", "/delete")
 
@@ -23,6 +23,7 @@ def test_contain_instance_protects_snapshots_and_isolates_without_stopping(
         ("protect-instance", Status.CHANGED),
         ("snapshot-disks", Status.CHANGED),
         ("isolate-instance", Status.CHANGED),
+        ("quarantine-identity", Status.CHANGED),
     ]
     instance = project.instance()
     assert instance["status"] == "RUNNING" and instance["deletionProtection"] is True
@@ -37,6 +38,10 @@ def test_contain_instance_protects_snapshots_and_isolates_without_stopping(
     }
     assert all(s["labels"]["prewire-case"] == "case-1" for s in snapshots.values())
     assert not [p for p in project.posts() if p.split("?")[0].endswith(DESTRUCTIVE)]
+    # The service account and its user-managed keys are disabled; the system key cannot be.
+    iam = project.fake.iam
+    assert iam.accounts[ACCOUNT]["disabled"] is True
+    assert [k["disabled"] for k in iam.keys[ACCOUNT]] == [False, True, True]
     # The custody log verifies, names each change with GCP's operation id, and keeps the
     # removed external address for release.
     assert case.store is not None and verify_case(case.store, "case-1").ok
@@ -54,7 +59,7 @@ def test_a_second_run_changes_nothing_and_says_so(project: Project) -> None:
     play(open_test_case(project), "contain-instance", VICTIM)
     writes = len(project.posts())
     again = play(open_test_case(project), "contain-instance", VICTIM)
-    assert [o.status for o in again] == [Status.UNCHANGED] * 3
+    assert [o.status for o in again] == [Status.UNCHANGED] * 4
     assert len(project.posts()) == writes
 
 
@@ -70,6 +75,27 @@ def test_release_needs_confirmation_and_restores_what_was_recorded(project: Proj
     assert instance["deletionProtection"] is True  # protection stays
     [again] = act(open_test_case(project, confirm_release=True), "release-instance", VICTIM)
     assert again.status is Status.UNCHANGED
+
+
+def test_release_identity_re_enables_only_what_the_case_disabled(project: Project) -> None:
+    iam = project.fake.iam
+    key = iam.keys[ACCOUNT][1]
+    key["disabled"] = True  # disabled before the incident: not the case's to re-enable
+    [quarantined] = act(open_test_case(project), "quarantine-identity", VICTIM)
+    assert quarantined.status is Status.CHANGED
+    assert "may be shared" in " ".join(quarantined.warnings)
+    with pytest.raises(InputError, match="--yes"):
+        act(open_test_case(project), "release-identity", VICTIM)
+    [released] = act(open_test_case(project, confirm_release=True), "release-identity", VICTIM)
+    assert released.status is Status.CHANGED, released.message
+    assert iam.accounts[ACCOUNT]["disabled"] is False
+    assert [k["disabled"] for k in iam.keys[ACCOUNT]] == [False, True, False]
+    entries = open_test_case(project).store.read_all_entries("case-1")  # type: ignore[union-attr]
+    quarantine = next(e for e in entries if e.action == "quarantine-identity")
+    assert [c.operation for c in quarantine.calls if c.operation.endswith("disable")] == [
+        "serviceAccounts.disable",
+        "keys.disable",
+    ]
 
 
 def test_a_network_without_quarantine_rules_is_refused_before_any_change(

@@ -17,9 +17,14 @@ from types import TracebackType
 from typing import Any
 
 from prewire.emulator.gcp.compute import ComputeState, GcpError
+from prewire.emulator.gcp.iam import IamState
 from prewire.emulator.gcp.storage import StorageState, media
 
 PROJECT = "prewire-fake"
+IAM_PATH = re.compile(
+    r"^/v1/projects/[^/]+/serviceAccounts/(?P<email>[^/:]+)"
+    r"(?P<keys>/keys(?:/(?P<key>[^/:]+))?)?(?::(?P<verb>[a-z]+))?$"
+)
 STORAGE_PATH = re.compile(
     r"^/(?:(?P<kind>upload|download)/)?storage/v1/b/(?P<b>[^/]+)(?:/o(?:/(?P<o>.+))?)?$"
 )
@@ -63,6 +68,7 @@ class FakeGcp:
         self.url = ""
         self.compute = ComputeState(project)
         self.storage = StorageState()
+        self.iam = IamState(project)
         self.requests: list[tuple[str, str]] = []
         self._server: Any = None
         self._thread: threading.Thread | None = None
@@ -90,6 +96,7 @@ class FakeGcp:
     def reset(self) -> None:
         self.compute = ComputeState(self.project)
         self.storage = StorageState()
+        self.iam = IamState(self.project)
         self.requests = []
 
     def __enter__(self) -> FakeGcp:
@@ -123,6 +130,9 @@ class FakeGcp:
         try:
             if request.path.startswith(("/storage/", "/upload/storage/", "/download/storage/")):
                 status, headers, body = self._storage(request)
+            elif IAM_PATH.match(request.path):
+                payload = self._iam(request.method, request.path, request.args)
+                status, headers, body = 200, {}, json.dumps(payload).encode()
             else:
                 payload = self._compute(
                     request.method, request.path, request.args, request.get_data()
@@ -164,6 +174,20 @@ class FakeGcp:
             if name == "add_policies":
                 return self.compute.add_resource_policies(found.group("z"), found.group("d"), body)
             return self.compute.zone_operation(found.group("z"), found.group("o"))
+        raise GcpError(501, "UNIMPLEMENTED", f"the fake does not implement {method} {path}")
+
+    def _iam(self, method: str, path: str, args: Any) -> dict[str, Any]:
+        found = IAM_PATH.match(path)
+        assert found is not None
+        email, key, verb = found.group("email"), found.group("key"), found.group("verb")
+        if method == "GET" and found.group("keys") and not key:
+            return self.iam.list_keys(email, list(args.getlist("keyTypes")))
+        if method == "GET" and not found.group("keys"):
+            return self.iam.account(email)
+        if method == "POST" and verb in ("disable", "enable"):
+            if key:
+                return self.iam.set_key_disabled(email, key, verb == "disable")
+            return self.iam.set_disabled(email, verb == "disable")
         raise GcpError(501, "UNIMPLEMENTED", f"the fake does not implement {method} {path}")
 
     def _storage(self, request: Any) -> tuple[int, dict[str, str], bytes]:
