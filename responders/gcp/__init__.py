@@ -1,18 +1,17 @@
 """GCP responders. Importing the package registers every action and playbook.
 
 Written so far: protect-, isolate- and release-instance, quarantine- and release-identity,
-snapshot-disks and the contain- and preserve-instance playbooks. collect-logs and
-collect-cluster are not (their permissions are declared in `permissions` for the stack's
-responder role already).
+snapshot-disks, collect-logs and the contain- and preserve-instance playbooks. collect-cluster
+is not (its permissions are declared in `permissions` for the stack's responder role already).
 """
 
 from __future__ import annotations
 
 from prewire.vocabulary import Cloud
-from responders.gcp import identity, instances, playbooks, snapshots
+from responders.gcp import identity, instances, logs, playbooks, snapshots
 from responders.gcp.permissions import EVIDENCE
 from responders.registry import declare_common_permissions, perms
 
 declare_common_permissions(Cloud.GCP, perms(*EVIDENCE, "compute.firewalls.list"))
 
-__all__ = ["identity", "instances", "playbooks", "snapshots"]
+__all__ = ["identity", "instances", "logs", "playbooks", "snapshots"]

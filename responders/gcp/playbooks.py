@@ -5,6 +5,7 @@ contain-instance:
 2. snapshot-disks: point-in-time copies before anything else touches the disks.
 3. isolate-instance: the quarantine tag and no external addresses.
 4. quarantine-identity: its service accounts and their keys disabled.
+5. collect-logs: Cloud Logging keeps the entries; collected last.
 """
 
 from __future__ import annotations
@@ -16,14 +17,17 @@ PROTECT = PlaybookStep("protect-instance", why="nobody can delete the instance o
 SNAPSHOT = PlaybookStep("snapshot-disks", why="point-in-time copy of every disk")
 ISOLATE = PlaybookStep("isolate-instance", why="cut the attacker off")
 QUARANTINE = PlaybookStep("quarantine-identity", why="its service accounts stop authenticating")
+LOGS = PlaybookStep(
+    "collect-logs", why="kept by Cloud Logging and the audit bucket; collected last"
+)
 
 register(
     Playbook(
         cloud=Cloud.GCP,
         name="contain-instance",
-        summary="Protect, snapshot every disk, isolate, disable its service accounts",
+        summary="Protect, snapshot every disk, isolate, disable its service accounts, logs",
         target_kind="instance",
-        steps=(PROTECT, SNAPSHOT, ISOLATE, QUARANTINE),
+        steps=(PROTECT, SNAPSHOT, ISOLATE, QUARANTINE, LOGS),
     )
 )
 register(
@@ -32,6 +36,6 @@ register(
         name="preserve-instance",
         summary="Collect evidence without changing the workload's behaviour (no isolation)",
         target_kind="instance",
-        steps=(PROTECT, SNAPSHOT),
+        steps=(PROTECT, SNAPSHOT, LOGS),
     )
 )

@@ -67,6 +67,8 @@ def describe(method: str, url: str) -> tuple[str, str]:
         kind = "objects" if re.search(r"/b/[^/]+/o(/|$)", path) else "buckets"
         listing = method == "GET" and path.endswith("/o")
         return "storage", f"{kind}.{'list' if listing else VERBS.get(method, method.lower())}"
+    if path.endswith("/v2/entries:list"):
+        return "logging", "entries.list"
     if "/serviceAccounts" in path:  # the IAM REST API: .../serviceAccounts/<email>[:verb]
         tail = parts[-1]
         resource = "keys" if "/keys" in path else "serviceAccounts"

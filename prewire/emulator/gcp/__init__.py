@@ -16,6 +16,7 @@ import threading
 from types import TracebackType
 from typing import Any
 
+from prewire.emulator.gcp.cloud_logging import LoggingState
 from prewire.emulator.gcp.compute import ComputeState, GcpError
 from prewire.emulator.gcp.iam import IamState
 from prewire.emulator.gcp.storage import StorageState, media
@@ -69,6 +70,7 @@ class FakeGcp:
         self.compute = ComputeState(project)
         self.storage = StorageState()
         self.iam = IamState(project)
+        self.logging = LoggingState()
         self.requests: list[tuple[str, str]] = []
         self._server: Any = None
         self._thread: threading.Thread | None = None
@@ -97,6 +99,7 @@ class FakeGcp:
         self.compute = ComputeState(self.project)
         self.storage = StorageState()
         self.iam = IamState(self.project)
+        self.logging = LoggingState()
         self.requests = []
 
     def __enter__(self) -> FakeGcp:
@@ -130,6 +133,9 @@ class FakeGcp:
         try:
             if request.path.startswith(("/storage/", "/upload/storage/", "/download/storage/")):
                 status, headers, body = self._storage(request)
+            elif request.path == "/v2/entries:list" and request.method == "POST":
+                payload = self.logging.list_entries(json.loads(request.get_data() or b"{}"))
+                status, headers, body = 200, {}, json.dumps(payload).encode()
             elif IAM_PATH.match(request.path):
                 payload = self._iam(request.method, request.path, request.args)
                 status, headers, body = 200, {}, json.dumps(payload).encode()
