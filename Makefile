@@ -33,7 +33,7 @@ checkov-env: | $(UV)
 	@$(UV) tool install --quiet "checkov==$(CHECKOV_VERSION)" >/dev/null 2>&1 || $(UV) tool install "checkov==$(CHECKOV_VERSION)"
 
 drill: setup
-	@echo "==> prewire drill: every scenario on the embedded AWS emulator and the Azure fake"
+	@echo "==> prewire drill: every scenario on the embedded AWS emulator and the Azure and GCP fakes"
 	@$(RUN) prewire drill
 
 # The Azure responder Function's package, dependencies vendored for Linux / Python 3.11; point

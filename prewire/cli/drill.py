@@ -57,8 +57,8 @@ def drill(
         DrillTarget,
         typer.Option(
             "--target",
-            help="emulator: the embedded AWS emulator and Azure fake (default). aws: a sandbox "
-            "account with the stack deployed, using canaries only.",
+            help="emulator: the embedded AWS emulator, Azure and GCP fakes (default). aws: a "
+            "sandbox account with the stack deployed, using canaries only.",
         ),
     ] = DrillTarget.EMULATOR,
     provision_with: Annotated[

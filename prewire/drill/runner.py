@@ -93,6 +93,10 @@ def open_target(options: DrillOptions, cloud: Cloud) -> Target:
         from prewire.drill.azure_target import AzureFakeTarget
 
         return AzureFakeTarget()
+    if cloud is Cloud.GCP:
+        from prewire.drill.gcp_target import GcpFakeTarget
+
+        return GcpFakeTarget()
     if options.sandbox is not None:
         return SandboxTarget(options.sandbox)
     from prewire.drill.emulated import EmulatorTarget
@@ -155,12 +159,34 @@ def _exercise(
     timeline: Timeline,
     progress: Progress,
 ) -> None:
-    report = result.report
     if options.sabotage and target.cloud is options.sabotage_cloud:
         options.sabotage(account)
+    _gate(target, account, result.report, timeline, progress)
+    _scenarios(target, account, result, scenarios, timeline, progress)
+
+
+def _gate(
+    target: Target, account: Any, report: Report, timeline: Timeline, progress: Progress
+) -> None:
     progress(f"gating on the live readiness audit ({target.cloud.value})")
+    lesson = (
+        f"Deploy the stack and fix what `prewire audit {target.cloud.value}` lists before "
+        "relying on responders."
+    )
     with timeline.step("readiness gate: live audit of the target") as step:
         checked = target.gate(account)
+        if checked is None:
+            step.status, step.detail = "skipped", f"no live audit for {target.cloud.value} yet"
+            report.checks.append(
+                Check(
+                    timeline.scope or "drill",
+                    "target passes the readiness gate",
+                    "not-verifiable",
+                    step.detail,
+                    lesson,
+                )
+            )
+            return
         blocking = [describe(f) for f in checked.blocking]
         step.status = "failed" if blocking else "ok"
         step.detail = "; ".join(blocking) or (
@@ -173,11 +199,21 @@ def _exercise(
             "target passes the readiness gate",
             "failed" if blocking else "held",
             "; ".join(blocking),
-            f"Deploy the stack and fix what `prewire audit {target.cloud.value}` lists before "
-            "relying on responders.",
+            lesson,
         )
     )
     report.notes += [f"readiness audit (not blocking): {describe(f)}" for f in checked.reported]
+
+
+def _scenarios(
+    target: Target,
+    account: Any,
+    result: DrillResult,
+    scenarios: list[Scenario],
+    timeline: Timeline,
+    progress: Progress,
+) -> None:
+    report = result.report
     for scenario in scenarios:
         progress(f"scenario {scenario.name}: {scenario.summary}")
         try:

@@ -88,7 +88,7 @@ SCENARIOS: Registry[str, Scenario] = Registry("drill scenario", key=lambda s: s.
 
 def load_scenarios() -> Registry[str, Scenario]:
     """The registry with every cloud's scenarios in it (each cloud's module registers its own)."""
-    from prewire.drill import azure_scenarios  # noqa: F401  (registers on import)
+    from prewire.drill import azure_scenarios, gcp_scenarios  # noqa: F401  (register on import)
 
     return SCENARIOS
 

@@ -56,8 +56,8 @@ class Target(abc.ABC):
         """The readiness stack in place and a victim to attack, each a timeline step."""
 
     @abc.abstractmethod
-    def gate(self, account: Any) -> GateResult:
-        """The live readiness audit of the prepared account."""
+    def gate(self, account: Any) -> GateResult | None:
+        """The live readiness audit of the prepared account (None: this cloud has none yet)."""
 
     def attack(self, scenario: Scenario, account: Any, start: datetime) -> bool:
         """Leave the attack's traces (log objects) where the cloud would; False if not done."""

@@ -102,6 +102,13 @@ class _Parser:
         return _holds(entry, item)
 
 
+def matches(expression: str, entry: Json) -> bool:
+    """Whether `entry` passes a filter (the same evaluator serves Security Command Center's
+    notification filters, which use the same comparisons)."""
+    parser = _Parser(_tokens(expression))
+    return not parser.tokens or parser.parse(entry)
+
+
 @dataclass
 class LoggingState:
     entries: list[Json] = field(default_factory=list)

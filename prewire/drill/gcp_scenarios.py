@@ -1,0 +1,113 @@
+"""GCP drill scenarios, on the drills framework of `prewire.drill.scenarios`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from prewire.drill.gcp_target import GcpAccount, finding_for
+from prewire.drill.scenarios import COMMON, Expectation, Scenario, ScenarioRun, register
+from prewire.vocabulary import Cloud
+from responders.gcp.discovery import QUARANTINE_TAG
+from responders.gcp.snapshots import LABEL_CASE, LABEL_DISK, label_value
+
+GcpRun = ScenarioRun[GcpAccount]
+# Calls that would stop, reset, suspend or delete the instance: none may be sent.
+DESTRUCTIVE = ("/stop", "/reset", "/suspend", "/delete")
+
+
+def _instance(run: GcpRun) -> dict[str, Any]:
+    victim = run.account.victim
+    return run.account.fake.compute.instances[(victim.zone, victim.name)]
+
+
+def _isolated(run: GcpRun) -> str | None:
+    instance = _instance(run)
+    problems = []
+    if QUARANTINE_TAG not in instance["tags"]["items"]:
+        problems.append("no quarantine tag")
+    external = [c for i in instance["networkInterfaces"] for c in i["accessConfigs"]]
+    if external:
+        problems.append(f"{len(external)} external address(es) left")
+    return "; ".join(problems) or None
+
+
+def _identity_disabled(run: GcpRun) -> str | None:
+    iam = run.account.fake.iam
+    email = run.account.victim.service_account
+    enabled_keys = [
+        k for k in iam.keys[email] if k["keyType"] == "USER_MANAGED" and not k["disabled"]
+    ]
+    if not iam.accounts[email]["disabled"]:
+        return f"{email} is still enabled"
+    return f"{len(enabled_keys)} user-managed key(s) still enabled" if enabled_keys else None
+
+
+def _disks_snapshotted(run: GcpRun) -> str | None:
+    labelled = {
+        s["labels"].get(LABEL_DISK)
+        for s in run.account.fake.compute.snapshots.values()
+        if s["labels"].get(LABEL_CASE) == label_value(run.case_id)
+    }
+    missing = [d for d in run.account.victim.disks if label_value(d) not in labelled]
+    return f"no snapshot labelled with the case for {', '.join(missing)}" if missing else None
+
+
+def _logs_collected(run: GcpRun) -> str | None:
+    keys = [
+        a.key
+        for entry in run.store.read_all_entries(run.case_id)
+        if entry.action == "collect-logs"
+        for a in entry.artifacts
+    ]
+    return None if any(k.endswith("logs.jsonl") for k in keys) else "collect-logs stored no logs"
+
+
+def _never_stopped(run: GcpRun) -> str | None:
+    name = f"/instances/{run.account.victim.name}"
+    sent = [
+        f"{method} {path}"
+        for method, path in run.account.fake.requests
+        if name in path and path.split("?")[0].endswith(DESTRUCTIVE)
+    ]
+    return "; ".join(sent) or None
+
+
+register(
+    Scenario(
+        name="gce-compromise",
+        summary="SCC finding on an instance: protect, snapshot, isolate, disable its identity",
+        auto_contain=True,
+        response="playbook contain-instance",
+        finding=finding_for,
+        cloud=Cloud.GCP,
+        expectations=(
+            *COMMON,
+            Expectation(
+                "quarantine tag on, no external address left",
+                _isolated,
+                "Deploy the stack with the network in prewire:gcp.networks (quarantine rules) "
+                "and let the responder set tags and delete access configs.",
+            ),
+            Expectation(
+                "the instance's service account and its keys are disabled",
+                _identity_disabled,
+                "The responder needs iam.serviceAccounts.disable and serviceAccountKeys.disable.",
+            ),
+            Expectation(
+                "every disk snapshotted with the case label",
+                _disks_snapshotted,
+                "The responder needs compute.disks.createSnapshot and compute.snapshots.create.",
+            ),
+            Expectation(
+                "Cloud Logging entries of the instance collected",
+                _logs_collected,
+                "The responder needs logging.logEntries.list and logging.privateLogEntries.list.",
+            ),
+            Expectation(
+                "the instance was never stopped, reset or deleted",
+                _never_stopped,
+                "A responder sent a power or delete call: evidence in memory is lost.",
+            ),
+        ),
+    )
+)

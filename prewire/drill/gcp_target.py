@@ -1,0 +1,225 @@
+"""The local GCP fake as a drill target: Compute, Cloud Storage, IAM and Cloud Logging on
+127.0.0.1.
+
+The fake cannot host the kit's GCP stack yet (it serves the calls the responders make, not the
+ones `pulumi up` would), so the drill seeds what the stack creates and the responders rely on:
+the evidence bucket under a locked retention policy and labelled for discovery, and the
+priority-0 deny-all quarantine rules of the victim's network. It then seeds a compromised
+instance (two disks, an external address, a service account with keys, what the attacker left in
+Cloud Logging), checks that the stack's notification filter passes the Security Command Center
+finding, and hands the notification to `respond_to_finding`.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from policies.live.gate import GateResult
+from prewire.drill.inventory import gone
+from prewire.drill.scenarios import Scenario
+from prewire.drill.target import Detection, Progress, Target
+from prewire.drill.timeline import Timeline
+from prewire.emulator.gcp import FakeGcp
+from prewire.emulator.gcp.cloud_logging import matches
+from prewire.vocabulary import Cloud
+from responders.gcp.findings import evidence_root, respond_to_finding
+from responders.gcp.session import GcpClients
+from responders.gcp.store import GcsEvidenceStore
+from stacks.gcp.base import QUARANTINE_TAG, bucket_name
+from stacks.gcp.detection import FINDING_FILTER
+
+ZONE = "europe-west1-b"
+NOTES = (
+    "Target: the local GCP fake (Compute, Cloud Storage, IAM and Cloud Logging on 127.0.0.1); "
+    "no GCP project was used. The fake cannot host the kit's GCP stack yet: the drill seeded "
+    "what the stack creates and the responders rely on (the locked evidence bucket, the "
+    "quarantine firewall rules); `prewire audit gcp` does not exist yet, so nothing gated it.",
+    "The fake has no Security Command Center or Pub/Sub: the drill checked the finding against "
+    "the stack's notification filter and handed the notification to respond_to_finding, the "
+    "entry point a subscriber on the stack's subscription runs.",
+)
+
+
+@dataclass(frozen=True)
+class GcpVictim:
+    instance: str
+    zone: str
+    name: str
+    network: str
+    service_account: str
+    disks: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class GcpAccount:
+    fake: FakeGcp
+    clients: GcpClients
+    evidence_bucket: str
+    victim: GcpVictim
+
+
+@dataclass(frozen=True)
+class GcpInventory:
+    resources: dict[str, frozenset[str]]
+    instance_states: dict[str, str]
+    evidence_objects: frozenset[str]
+
+    def lost_since(self, before: Any) -> list[str]:
+        assert isinstance(before, GcpInventory)
+        problems = [
+            f"instance {name} went from RUNNING to {self.instance_states.get(name, 'gone')}"
+            for name, state in before.instance_states.items()
+            if state == "RUNNING" and self.instance_states.get(name) != "RUNNING"
+        ]
+        for kind, names in before.resources.items():
+            problems += gone(kind, names, self.resources.get(kind, frozenset()))
+        return problems + gone("evidence object", before.evidence_objects, self.evidence_objects)
+
+
+def seed_prewired(fake: FakeGcp, network: str) -> str:
+    """What the stack creates that the responders use; returns the evidence bucket."""
+    bucket = bucket_name(fake.project, "evidence")
+    fake.storage.add_bucket(bucket, {"prewire-role": "evidence-store"}, 30, locked=True)
+    for direction, ranges in (("INGRESS", "sourceRanges"), ("EGRESS", "destinationRanges")):
+        fake.compute.add_firewall(
+            f"prewire-quarantine-{direction.lower()}-{network.rsplit('/', 1)[-1]}",
+            {
+                "network": f"https://compute.googleapis.com/compute/v1/{network}",
+                "direction": direction,
+                "priority": 0,
+                "denied": [{"IPProtocol": "all"}],
+                "targetTags": [QUARANTINE_TAG],
+                ranges: ["0.0.0.0/0"],
+            },
+        )
+    return bucket
+
+
+def seed_victim(fake: FakeGcp, drill: str) -> GcpVictim:
+    network = f"projects/{fake.project}/global/networks/app-vpc"
+    name = f"web-{drill}"
+    account = f"web-{drill}@{fake.project}.iam.gserviceaccount.com"
+    fake.iam.add_account(account, user_keys=1)
+    disks = (f"{name}-boot", f"{name}-data")
+    instance = fake.compute.add_instance(
+        ZONE, name, network, tags=["http-server"], disk_names=disks, service_account=account
+    )
+    now = datetime.now(UTC)
+    fake.logging.entries.append(
+        {
+            "logName": f"projects/{fake.project}/logs/cloudaudit.googleapis.com%2Factivity",
+            "timestamp": (now - timedelta(minutes=25)).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "resource": {"type": "gce_instance", "labels": {"instance_id": instance["id"]}},
+            "protoPayload": {
+                "methodName": "v1.compute.instances.setMetadata",
+                "resourceName": f"projects/{fake.project}/zones/{ZONE}/instances/{name}",
+                "authenticationInfo": {"principalEmail": account},
+            },
+        }
+    )
+    return GcpVictim(
+        f"projects/{fake.project}/zones/{ZONE}/instances/{name}",
+        ZONE,
+        name,
+        network,
+        account,
+        disks,
+    )
+
+
+class GcpFakeTarget(Target):
+    cloud = Cloud.GCP
+    routing_lesson = (
+        "Check the notification config's filter (state ACTIVE, severity HIGH or CRITICAL) and "
+        "that its topic has the responder's subscription."
+    )
+    planning_lesson = (
+        "Check the resource mapping in responders/gcp/findings.py and the auto-containment "
+        "setting the scenario exercises."
+    )
+
+    def __init__(self) -> None:
+        self.notes = list(NOTES)
+        self._fake = FakeGcp().start()
+
+    def close(self) -> None:
+        self._fake.stop()
+
+    def prepare(self, drill_id: str, timeline: Timeline, progress: Progress) -> GcpAccount:
+        progress("seeding what the GCP stack creates into the local GCP fake")
+        with timeline.step("seed what the stack prewires") as step:
+            network = f"projects/{self._fake.project}/global/networks/app-vpc"
+            bucket = seed_prewired(self._fake, network)
+            step.detail = f"evidence bucket {bucket} (locked), quarantine rules for app-vpc"
+        with timeline.step("seed the victim workload") as step:
+            victim = seed_victim(self._fake, drill_id)
+            step.detail = f"instance {victim.name} with {len(victim.disks)} disks"
+        clients = GcpClients(
+            self._fake.project, self._fake.credentials(), self._fake.url, poll_seconds=0.01
+        )
+        # A subscriber on the finding subscription is a warm process: the client libraries
+        # (compute_v1 alone takes seconds to import) are loaded before the finding arrives.
+        for warm in ("instances", "disks", "snapshots", "firewalls", "storage"):
+            getattr(clients, warm)
+        return GcpAccount(self._fake, clients, bucket, victim)
+
+    def gate(self, account: GcpAccount) -> GateResult | None:
+        return None  # `prewire audit gcp` is not built yet
+
+    def summary(self, detail: dict[str, Any]) -> str:
+        finding = detail["finding"]
+        return f"{finding['category']} ({finding['severity']})"
+
+    def detect(self, account: GcpAccount, detail: dict[str, Any]) -> Detection:
+        if not matches(FINDING_FILTER, detail["finding"]):
+            raise RuntimeError(
+                "the stack's notification filter drops this finding: the responder would not run"
+            )
+        return Detection(detail, "held", "the stack's notification filter passes the finding")
+
+    def respond(
+        self, account: GcpAccount, event: dict[str, Any], scenario: Scenario
+    ) -> dict[str, Any]:
+        return respond_to_finding(event, account.clients, auto_contain=scenario.auto_contain)
+
+    def inventory(self, account: GcpAccount) -> GcpInventory:
+        compute = account.fake.compute  # the fake's state: the drill lists what exists
+        return GcpInventory(
+            resources={
+                "disk": frozenset(f"{z}/{n}" for z, n in compute.disks),
+                "snapshot": frozenset(compute.snapshots),
+                "service account": frozenset(account.fake.iam.accounts),
+            },
+            instance_states={
+                f"{z}/{n}": str(i["status"]) for (z, n), i in compute.instances.items()
+            },
+            evidence_objects=frozenset(
+                o.key for o in self.evidence_store(account, {}).list_objects("")
+            ),
+        )
+
+    def evidence_store(self, account: GcpAccount, detail: dict[str, Any]) -> GcsEvidenceStore:
+        root = evidence_root(detail.get("finding") or {})
+        return GcsEvidenceStore(account.clients, account.evidence_bucket, root)
+
+
+def finding_for(account: GcpAccount, when: datetime) -> dict[str, Any]:
+    """A HIGH Security Command Center finding on the victim, as the notification carries it."""
+    victim = account.victim
+    project = f"projects/{account.fake.project}"
+    return {
+        "notificationConfigName": f"{project}/locations/global/notificationConfigs/"
+        "prewire-findings",
+        "finding": {
+            "name": f"{project}/sources/1/locations/global/findings/{uuid.uuid4().hex}",
+            "resourceName": f"//compute.googleapis.com/{victim.instance}",
+            "state": "ACTIVE",
+            "category": "Execution: Cryptocurrency Mining Hash Match",
+            "severity": "HIGH",
+            "eventTime": when.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "sourceProperties": {"prewire-drill": "true"},
+        },
+    }

@@ -1,0 +1,85 @@
+"""From a Security Command Center notification to the response: which playbook, on which target.
+
+The stack streams HIGH and CRITICAL active findings to Pub/Sub; each message is a
+`NotificationMessage` (`{"notificationConfigName", "finding": {...}, "resource": {...}}`).
+`respond_to_finding` plans from the finding alone (its `resourceName`) and acts through the same
+registries as `prewire respond gcp`; a subscriber on the stack's subscription, a pipeline, or the
+drills run it. Findings carrying `sourceProperties["prewire-drill"]` keep their evidence under
+`drills/`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from prewire.evidence.layout import CASES_ROOT, DRILLS_ROOT
+from prewire.vocabulary import Cloud
+from responders.case import Options
+from responders.gcp.case import open_case
+from responders.gcp.session import GcpClients
+from responders.playbooks import PLAYBOOKS
+from responders.registry import ACTIONS, load_cloud
+from responders.runner import response_result, run_playbook
+
+DRILL_MARKER = "prewire-drill"
+UNSAFE = re.compile(r"[^A-Za-z0-9._-]")
+INSTANCE = re.compile(r"^//compute\.googleapis\.com/(projects/[^/]+/zones/[^/]+/instances/[^/]+)$")
+
+
+@dataclass(frozen=True)
+class FindingResponse:
+    case_id: str
+    playbook: str
+    targets: tuple[str, ...]
+    reason: str
+
+
+def case_id_for(finding: dict[str, Any]) -> str:
+    return "scc-" + UNSAFE.sub("-", str(finding.get("name", "unknown")).rsplit("/", 1)[-1])[:100]
+
+
+def evidence_root(finding: dict[str, Any]) -> str:
+    marked = (finding.get("sourceProperties") or {}).get(DRILL_MARKER)
+    return DRILLS_ROOT if marked else CASES_ROOT
+
+
+def plan_response(finding: dict[str, Any], *, auto_contain: bool) -> FindingResponse | None:
+    """The playbook for a finding, or None when its resource has no responder."""
+    found = INSTANCE.match(str(finding.get("resourceName", "")))
+    if found is None:
+        return None
+    reason = f"{finding.get('category', 'finding')} ({finding.get('severity', 'unknown')})"
+    name = "contain-instance" if auto_contain else "preserve-instance"
+    return FindingResponse(case_id_for(finding), name, (found.group(1),), reason)
+
+
+def respond_to_finding(
+    message: dict[str, Any],
+    clients: GcpClients,
+    *,
+    auto_contain: bool,
+    options: Options | None = None,
+) -> dict[str, Any]:
+    load_cloud(Cloud.GCP)
+    finding = message.get("finding") or {}
+    plan = plan_response(finding, auto_contain=auto_contain)
+    if plan is None:
+        return {"handled": False, "reason": f"no responder for {finding.get('resourceName')}"}
+    root = evidence_root(finding)
+    case = open_case(clients, plan.case_id, options=options, root=root)
+    outcomes = run_playbook(
+        case,
+        PLAYBOOKS.get((Cloud.GCP, plan.playbook)),
+        plan.targets,
+        lambda name: ACTIONS.get((Cloud.GCP, name)),
+    )
+    return response_result(
+        case_id=plan.case_id,
+        evidence_root=root,
+        response=f"playbook {plan.playbook}",
+        targets=plan.targets,
+        reason=plan.reason,
+        outcomes=outcomes,
+    )
