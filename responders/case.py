@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
-from prewire.evidence.custody import Artifact, CustodyLog
+from prewire.evidence.custody import Artifact, CustodyLog, Entry
 from prewire.evidence.layout import EvidenceStore
 from responders.runtime import InputError, NullProgress, Progress, Step
 
@@ -45,6 +45,12 @@ class Options:
         end = self.window_end or datetime.now(UTC)
         start = self.window_start or end - timedelta(hours=24)
         return start, end
+
+
+RELEASE_CONSEQUENCES = {
+    "release-instance": "reconnects a compromised instance",
+    "release-identity": "gives a compromised identity its access back",
+}
 
 
 @dataclass(kw_only=True)
@@ -96,6 +102,15 @@ class CaseContext:
             e for e in self.custody.history(target=target, action=action) if e.status == "collected"
         ]
         return done[0].time if done else None
+
+    def release_history(self, release: str, target: str, *undone: str) -> list[Entry]:
+        """The custody entries of the `undone` actions on `target`, once `release` (which
+        gives an attacker's foothold back) is confirmed with --yes; on every cloud."""
+        if not self.options.confirm_release and not self.dry_run:
+            raise InputError(f"{release} {RELEASE_CONSEQUENCES[release]}: confirm with --yes")
+        if self.custody is None:
+            raise InputError(f"release needs the case's custody log: {self.missing_store}")
+        return [e for e in self.custody.history(target=target) if e.action in undone]
 
     def require_store(self) -> EvidenceStore:
         if self.store is None:

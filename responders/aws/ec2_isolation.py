@@ -298,12 +298,11 @@ def isolate_instance(case: AwsCase, target: str, step: Step) -> Status:
 def _recorded_state(case: AwsCase, instance_id: str) -> dict[str, Any]:
     """Merge what every isolate/protect run recorded, earliest first, so a re-run after a partial
     failure never replaces the original groups with the isolation group."""
-    if case.custody is None:
-        raise InputError("release needs the case's custody log: pass the evidence bucket")
     merged: dict[str, Any] = {"network_interfaces": {}, "target_groups": []}
-    for entry in case.custody.history(target=instance_id):
-        if entry.action not in ("isolate-instance", "protect-instance"):
-            continue
+    history = case.release_history(
+        "release-instance", instance_id, "isolate-instance", "protect-instance"
+    )
+    for entry in history:
         state = entry.state
         for eni, groups in state.get("network_interfaces", {}).items():
             merged["network_interfaces"].setdefault(eni, groups)
@@ -329,10 +328,8 @@ def _recorded_state(case: AwsCase, instance_id: str) -> dict[str, Any]:
     destructive=True,
 )
 def release_instance(case: AwsCase, target: str, step: Step) -> Status:
-    if not case.options.confirm_release and not case.dry_run:
-        raise InputError("release-instance reconnects a compromised instance: confirm with --yes")
-    instance = describe_instance(case, target)
     state = _recorded_state(case, target)
+    instance = describe_instance(case, target)
     if not state["network_interfaces"]:
         raise InputError(f"case {case.case_id} has no recorded isolation of {target}")
     ec2 = case.clients.ec2

@@ -222,13 +222,9 @@ def quarantine_identity(case: AwsCase, target: str, step: Step) -> Status:
     destructive=True,
 )
 def release_identity(case: AwsCase, target: str, step: Step) -> Status:
-    if not case.options.confirm_release and not case.dry_run:
-        raise InputError(
-            "release-identity gives a compromised identity its access back: confirm with --yes"
-        )
-    if case.custody is None:
-        raise InputError("release needs the case's custody log: pass the evidence bucket")
-    recorded = [e.state for e in case.custody.history(target=target, action="quarantine-identity")]
+    recorded = [
+        e.state for e in case.release_history("release-identity", target, "quarantine-identity")
+    ]
     if not recorded:
         raise InputError(f"case {case.case_id} has no recorded quarantine of {target}")
     identity = resolve_identity(case, target)

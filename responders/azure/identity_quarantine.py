@@ -98,10 +98,8 @@ def quarantine_identity(case: AzureCase, target: str, step: Step) -> Status:
 
 
 def _recorded(case: AzureCase, target: str) -> list[dict[str, Any]]:
-    if case.custody is None:
-        raise InputError("release needs the case's custody log: pass the evidence account")
     seen: dict[str, dict[str, Any]] = {}
-    for entry in case.custody.history(target=target, action="quarantine-identity"):
+    for entry in case.release_history("release-identity", target, "quarantine-identity"):
         for assignment in entry.state.get("role_assignments", []):
             seen.setdefault(assignment["id"].lower(), assignment)
     return list(seen.values())
@@ -119,10 +117,6 @@ def _recorded(case: AzureCase, target: str) -> list[dict[str, Any]]:
     destructive=True,
 )
 def release_identity(case: AzureCase, target: str, step: Step) -> Status:
-    if not case.options.confirm_release and not case.dry_run:
-        raise InputError(
-            "release-identity gives a compromised identity its access back: confirm with --yes"
-        )
     recorded = _recorded(case, target)
     if not recorded:
         raise InputError(f"case {case.case_id} has no recorded quarantine of {target}")

@@ -193,10 +193,8 @@ def isolate_instance(case: AzureCase, target: str, step: Step) -> Status:
 def _recorded_groups(case: AzureCase, target: str) -> dict[str, str | None]:
     """The groups recorded by every isolation of the target, earliest first (a re-run after a
     partial failure never replaces an original group with the isolation group)."""
-    if case.custody is None:
-        raise InputError("release needs the case's custody log: pass the evidence account")
     merged: dict[str, str | None] = {}
-    for entry in case.custody.history(target=target, action="isolate-instance"):
+    for entry in case.release_history("release-instance", target, "isolate-instance"):
         for nic, group in entry.state.get("network_interfaces", {}).items():
             merged.setdefault(nic, group)
     return merged
@@ -219,8 +217,6 @@ def _recorded_groups(case: AzureCase, target: str) -> dict[str, str | None]:
     destructive=True,
 )
 def release_instance(case: AzureCase, target: str, step: Step) -> Status:
-    if not case.options.confirm_release and not case.dry_run:
-        raise InputError("release-instance reconnects a compromised VM: confirm with --yes")
     recorded = _recorded_groups(case, target)
     if not recorded:
         raise InputError(f"case {case.case_id} has no recorded isolation of {target}")

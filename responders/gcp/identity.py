@@ -105,13 +105,9 @@ def quarantine_identity(case: GcpCase, target: str, step: Step) -> Status:
     destructive=True,
 )
 def release_identity(case: GcpCase, target: str, step: Step) -> Status:
-    if not case.options.confirm_release and not case.dry_run:
-        raise InputError("release-identity gives a compromised identity its access back: --yes")
-    if case.custody is None:
-        raise InputError("release needs the case's custody log: pass the evidence bucket")
     accounts: list[str] = []
     keys: list[str] = []
-    for entry in case.custody.history(target=target, action="quarantine-identity"):
+    for entry in case.release_history("release-identity", target, "quarantine-identity"):
         accounts += [a for a in entry.state.get("disabled_accounts", []) if a not in accounts]
         keys += [k for k in entry.state.get("disabled_keys", []) if k not in keys]
     if not accounts and not keys:

@@ -189,11 +189,9 @@ def _access_config(body: dict[str, Any]) -> Any:
 
 def _recorded(case: GcpCase, target: str) -> tuple[list[str] | None, list[dict[str, Any]]]:
     """The tags before the first isolation and every access config isolations removed."""
-    if case.custody is None:
-        raise InputError("release needs the case's custody log: pass the evidence bucket")
     tags: list[str] | None = None
     configs: list[dict[str, Any]] = []
-    for entry in case.custody.history(target=target, action="isolate-instance"):
+    for entry in case.release_history("release-instance", target, "isolate-instance"):
         if tags is None and "tags_before" in entry.state:
             tags = list(entry.state["tags_before"])
         configs += entry.state.get("access_configs", [])
@@ -209,8 +207,6 @@ def _recorded(case: GcpCase, target: str) -> tuple[list[str] | None, list[dict[s
     destructive=True,
 )
 def release_instance(case: GcpCase, target: str, step: Step) -> Status:
-    if not case.options.confirm_release and not case.dry_run:
-        raise InputError("release-instance reconnects a compromised instance: confirm with --yes")
     ref = ids.instance(target)
     tags_before, configs = _recorded(case, target)
     if tags_before is None and not configs:
