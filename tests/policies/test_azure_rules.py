@@ -144,3 +144,11 @@ def test_a_vm_in_a_location_without_an_isolation_group_fails(baseline: Graph) ->
 def test_an_aws_only_program_is_not_judged_on_azure(baseline: Graph) -> None:
     aws_only = Graph(resources=[r for r in baseline.resources if r.type.startswith("aws:")])
     assert not [f for f in evaluate(aws_only) if f.control.id.startswith("AZURE-")]
+
+
+def test_the_crossguard_pack_judges_the_azure_stack_the_same(baseline: Graph) -> None:
+    from tests.policies.test_crossguard import violations
+
+    assert violations(baseline) == {}
+    assert set(violations(CASES["AZURE-STORE-003"](baseline))) == {"AZURE-STORE-003"}
+    assert set(violations(CASES["AZURE-RESP-002"](baseline))) == {"AZURE-RESP-002"}
