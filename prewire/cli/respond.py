@@ -272,7 +272,10 @@ def respond_gcp(
     case: Case,
     target: Annotated[
         list[str],
-        typer.Option("--target", help="Instance: projects/<p>/zones/<z>/instances/<name>."),
+        typer.Option(
+            "--target",
+            help="projects/<p>/zones/<z>/instances/<n> or projects/<p>/locations/<l>/clusters/<n>",
+        ),
     ],
     project: Annotated[
         str | None,

@@ -1,17 +1,16 @@
 """GCP responders. Importing the package registers every action and playbook.
 
 Written so far: protect-, isolate- and release-instance, quarantine- and release-identity,
-snapshot-disks, collect-logs and the contain- and preserve-instance playbooks. collect-cluster
-is not (its permissions are declared in `permissions` for the stack's responder role already).
+snapshot-disks, collect-logs, collect-cluster and the contain- and preserve-instance playbooks.
 """
 
 from __future__ import annotations
 
 from prewire.vocabulary import Cloud
-from responders.gcp import identity, instances, logs, playbooks, snapshots
+from responders.gcp import cluster, identity, instances, logs, playbooks, snapshots
 from responders.gcp.permissions import EVIDENCE
 from responders.registry import declare_common_permissions, perms
 
 declare_common_permissions(Cloud.GCP, perms(*EVIDENCE, "compute.firewalls.list"))
 
-__all__ = ["identity", "instances", "logs", "playbooks", "snapshots"]
+__all__ = ["cluster", "identity", "instances", "logs", "playbooks", "snapshots"]

@@ -14,6 +14,30 @@ INSTANCE = re.compile(
 )
 
 
+CLUSTER = re.compile(
+    r"^projects/(?P<project>[a-z][-a-z0-9]{4,28}[a-z0-9])/locations/(?P<location>[a-z0-9-]+)"
+    r"/clusters/(?P<name>[a-z]([-a-z0-9]{0,38}[a-z0-9])?)$"
+)
+
+
+@dataclass(frozen=True)
+class ClusterRef:
+    project: str
+    location: str
+    name: str
+
+    def __str__(self) -> str:
+        return f"projects/{self.project}/locations/{self.location}/clusters/{self.name}"
+
+
+def cluster(text: str) -> ClusterRef:
+    found = CLUSTER.match(text.strip())
+    if found is None:
+        expected = "projects/<project>/locations/<location>/clusters/<name>"
+        raise InputError(f"{text!r} is not a GKE cluster: expected {expected}")
+    return ClusterRef(found.group("project"), found.group("location"), found.group("name"))
+
+
 @dataclass(frozen=True)
 class InstanceRef:
     project: str

@@ -69,6 +69,10 @@ def describe(method: str, url: str) -> tuple[str, str]:
         return "storage", f"{kind}.{'list' if listing else VERBS.get(method, method.lower())}"
     if path.endswith("/v2/entries:list"):
         return "logging", "entries.list"
+    if re.search(r"://[^/]+/apis?/", path):  # a GKE cluster's Kubernetes API
+        return "kubernetes", f"{parts[-1]}.{'list' if method == 'GET' else method.lower()}"
+    if re.search(r"/locations/[^/]+/clusters/", path):
+        return "container", f"clusters.{VERBS.get(method, method.lower())}"
     if "/serviceAccounts" in path:  # the IAM REST API: .../serviceAccounts/<email>[:verb]
         tail = parts[-1]
         resource = "keys" if "/keys" in path else "serviceAccounts"

@@ -14,17 +14,34 @@ from responders.runtime import InputError
 
 
 def validate(case: GcpCase, kind: str, targets: Sequence[str]) -> None:
-    if kind != "instance":
-        raise InputError(f"no GCP responder takes a {kind} yet")
+    if kind not in ("instance", "cluster"):
+        raise InputError(f"no GCP responder takes a {kind}")
     found: dict[str, dict[str, Any]] = {}
     for target in targets:
-        ref = ids.instance(target)
+        ref: ids.InstanceRef | ids.ClusterRef = (
+            ids.instance(target) if kind == "instance" else ids.cluster(target)
+        )
         if ref.project != case.clients.project:
             raise InputError(
                 f"{target} is in project {ref.project}, not {case.clients.project} (pass --project)"
             )
-        found[target] = describe(case, ref)
+        if isinstance(ref, ids.InstanceRef):
+            found[target] = describe(case, ref)
+        else:
+            describe_cluster(case, ref)
     case.remember(found)
+
+
+def describe_cluster(case: GcpCase, ref: ids.ClusterRef) -> dict[str, Any]:
+    """The cluster as the Container API returns it (the REST API: its library is gRPC-first)."""
+    session, base = case.clients.rest("container")
+    response = session.get(f"{base}/v1/{ref}")
+    if response.status_code == 404:
+        raise InputError(f"not found: {ref}")
+    if response.status_code == 403:
+        raise InputError(f"not allowed to read {ref}")
+    response.raise_for_status()
+    return dict(response.json())
 
 
 def describe(case: GcpCase, ref: ids.InstanceRef) -> dict[str, Any]:

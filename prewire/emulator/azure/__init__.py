@@ -26,7 +26,7 @@ from prewire.emulator.azure import kql
 from prewire.emulator.azure.arm import ArmError, ArmState, Reply, to_bytes
 from prewire.emulator.azure.blob import BlobService
 from prewire.emulator.azure.services import Services
-from prewire.emulator.azure.tls import self_signed
+from prewire.emulator.tls import self_signed
 
 SUBSCRIPTION = "00000000-0000-4000-8000-00000000f00d"
 TENANT = "00000000-0000-4000-8000-0000000fa4e0"

@@ -3,8 +3,9 @@
 Google's clients accept a plain-HTTP endpoint with anonymous credentials, so the fake needs no
 certificate: `FakeGcp.client_options()` gives the endpoint each client is pointed at. It serves
 the Compute calls of the stack's snapshot attachment (`compute`) and the Cloud Storage JSON API
-calls of the evidence store (`storage`); everything else answers 501 so a missing operation is
-named, never guessed.
+calls of the evidence store (`storage`), IAM (`iam`), Cloud Logging (`cloud_logging`) and GKE
+(`gke`: `clusters.get`, and each cluster's Kubernetes API over HTTPS with the fake's own CA);
+everything else answers 501 so a missing operation is named, never guessed.
 """
 
 from __future__ import annotations
@@ -18,10 +19,12 @@ from typing import Any
 
 from prewire.emulator.gcp.cloud_logging import LoggingState
 from prewire.emulator.gcp.compute import ComputeState, GcpError
+from prewire.emulator.gcp.gke import GkeState, KubernetesApi
 from prewire.emulator.gcp.iam import IamState
 from prewire.emulator.gcp.storage import StorageState, media
 
 PROJECT = "prewire-fake"
+GKE_PATH = re.compile(r"^/v1/projects/[^/]+/locations/(?P<l>[^/]+)/clusters/(?P<c>[^/:]+)$")
 IAM_PATH = re.compile(
     r"^/v1/projects/[^/]+/serviceAccounts/(?P<email>[^/:]+)"
     r"(?P<keys>/keys(?:/(?P<key>[^/:]+))?)?(?::(?P<verb>[a-z]+))?$"
@@ -71,6 +74,8 @@ class FakeGcp:
         self.storage = StorageState()
         self.iam = IamState(project)
         self.logging = LoggingState()
+        self.gke = GkeState(project)
+        self.kubernetes = KubernetesApi(lambda: self.gke)
         self.requests: list[tuple[str, str]] = []
         self._server: Any = None
         self._thread: threading.Thread | None = None
@@ -85,9 +90,11 @@ class FakeGcp:
         self.url = f"http://{host}:{port}"
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
         self._thread.start()
+        self.kubernetes.start()
         return self
 
     def stop(self) -> None:
+        self.kubernetes.stop()
         if self._server is not None:
             self._server.shutdown()
             self._server.server_close()
@@ -100,6 +107,7 @@ class FakeGcp:
         self.storage = StorageState()
         self.iam = IamState(self.project)
         self.logging = LoggingState()
+        self.gke = GkeState(self.project)
         self.requests = []
 
     def __enter__(self) -> FakeGcp:
@@ -133,6 +141,11 @@ class FakeGcp:
         try:
             if request.path.startswith(("/storage/", "/upload/storage/", "/download/storage/")):
                 status, headers, body = self._storage(request)
+            elif GKE_PATH.match(request.path) and request.method == "GET":
+                found = GKE_PATH.match(request.path)
+                assert found is not None
+                payload = self.gke.cluster(found.group("l"), found.group("c"))
+                status, headers, body = 200, {}, json.dumps(payload).encode()
             elif request.path == "/v2/entries:list" and request.method == "POST":
                 payload = self.logging.list_entries(json.loads(request.get_data() or b"{}"))
                 status, headers, body = 200, {}, json.dumps(payload).encode()

@@ -1,8 +1,9 @@
-"""A throwaway certificate for the fake's HTTPS endpoint on 127.0.0.1.
+"""A throwaway certificate for a fake's HTTPS endpoint on 127.0.0.1.
 
-The Azure SDKs refuse to send bearer tokens over plain HTTP, which is right; the fake therefore
-serves HTTPS with a certificate made at start-up, and its clients trust exactly that certificate
-(`connection_verify=<its PEM>`), so the responders' code path is the production one.
+The Azure SDKs refuse to send bearer tokens over plain HTTP, which is right, and a GKE cluster's
+Kubernetes API is HTTPS with the cluster's own CA: the fakes serve those over HTTPS with a
+certificate made at start-up, and their clients trust exactly that certificate, so the
+responders' code path is the production one.
 """
 
 from __future__ import annotations
@@ -20,9 +21,9 @@ from cryptography.x509.oid import NameOID
 
 def self_signed(directory: Path | None = None) -> tuple[Path, Path]:
     """(certificate, key) PEM files for 127.0.0.1 and localhost, valid for a day."""
-    folder = directory or Path(tempfile.mkdtemp(prefix="prewire-fake-azure-"))
+    folder = directory or Path(tempfile.mkdtemp(prefix="prewire-fake-tls-"))
     key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "prewire fake azure")])
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "prewire fake")])
     now = datetime.datetime.now(datetime.UTC)
     certificate = (
         x509.CertificateBuilder()
@@ -41,7 +42,7 @@ def self_signed(directory: Path | None = None) -> tuple[Path, Path]:
         .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
         .sign(key, hashes.SHA256())
     )
-    cert_path, key_path = folder / "fake-azure.pem", folder / "fake-azure.key"
+    cert_path, key_path = folder / "fake.pem", folder / "fake.key"
     cert_path.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
     key_path.write_bytes(
         key.private_bytes(

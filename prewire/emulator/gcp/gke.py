@@ -1,0 +1,103 @@
+"""The GKE half of the GCP fake: `clusters.get` on the Container API, and each cluster's
+Kubernetes API served over HTTPS with the fake's own CA (reported as the cluster's
+`masterAuth.clusterCaCertificate`, as GKE does), read-only: the lists seeded per path.
+"""
+
+from __future__ import annotations
+
+import base64
+import logging
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from prewire.emulator.gcp.compute import GcpError
+from prewire.emulator.tls import self_signed
+
+Json = dict[str, Any]
+
+
+@dataclass
+class GkeState:
+    project: str
+    clusters: dict[tuple[str, str], Json] = field(default_factory=dict)  # (location, name)
+    objects: dict[str, Json] = field(default_factory=dict)  # Kubernetes API path -> list
+    api_requests: list[tuple[str, str, str]] = field(default_factory=list)  # method, path, auth
+
+    def add_cluster(self, location: str, name: str, endpoint: str, ca_pem: bytes) -> Json:
+        cluster = {
+            "name": name,
+            "location": location,
+            "status": "RUNNING",
+            "endpoint": endpoint,
+            "masterAuth": {"clusterCaCertificate": base64.b64encode(ca_pem).decode()},
+            "loggingConfig": {"componentConfig": {"enableComponents": ["SYSTEM_COMPONENTS"]}},
+            "selfLink": f"https://container.googleapis.com/v1/projects/{self.project}/locations/"
+            f"{location}/clusters/{name}",
+        }
+        self.clusters[(location, name)] = cluster
+        return cluster
+
+    def cluster(self, location: str, name: str) -> Json:
+        found = self.clusters.get((location, name))
+        if found is None:
+            raise GcpError(
+                404,
+                "NOT_FOUND",
+                f"Not found: projects/{self.project}/locations/{location}/clusters/{name}.",
+            )
+        return found
+
+
+class KubernetesApi:
+    """One HTTPS server answering every cluster's Kubernetes API reads from `GkeState`."""
+
+    def __init__(self, state_of: Any) -> None:
+        self.state_of = state_of  # a callable returning the current GkeState (reset-proof)
+        self.certificate: Path | None = None
+        self.endpoint = ""
+        self._server: Any = None
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        from werkzeug.serving import make_server
+
+        logging.getLogger("werkzeug").setLevel(logging.ERROR)
+        certificate, key = self_signed()
+        self.certificate = certificate
+        self._server = make_server(
+            "127.0.0.1", 0, self._app, threaded=True, ssl_context=(str(certificate), str(key))
+        )
+        host, port = self._server.server_address[:2]
+        self.endpoint = f"{host}:{port}"
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+        if self._thread is not None:
+            self._thread.join(timeout=10)
+
+    def _app(self, environ: dict[str, Any], start_response: Any) -> list[bytes]:
+        import json
+
+        from werkzeug.wrappers import Request, Response
+
+        request = Request(environ)
+        state = self.state_of()
+        state.api_requests.append(
+            (request.method, request.path, request.headers.get("Authorization", ""))
+        )
+        found = state.objects.get(request.path) if request.method == "GET" else None
+        if found is None:
+            body, status = (
+                {"kind": "Status", "status": "Failure", "reason": "NotFound", "code": 404},
+                404,
+            )
+        else:
+            body, status = found, 200
+        response = Response(json.dumps(body), status=status, content_type="application/json")
+        return list(response(environ, start_response))
