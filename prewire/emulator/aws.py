@@ -46,6 +46,7 @@ from typing import Any
 import boto3
 import requests
 
+from prewire.emulator.serving import LocalServer
 from responders.aws.session import AwsClients
 
 Environ = dict[str, Any]
@@ -277,8 +278,7 @@ class EmbeddedAws:
     def __init__(self, *, region: str = "us-east-1", latency_ms: float = 0.0) -> None:
         self.region = region
         self.latency_ms = latency_ms
-        self._server: Any = None
-        self._thread: threading.Thread | None = None
+        self._server: LocalServer | None = None
         self._middleware: _Middleware | None = None
         self.url = ""
 
@@ -288,7 +288,6 @@ class EmbeddedAws:
             MotoRequestHandler,
             create_backend_app,
         )
-        from werkzeug.serving import make_server
 
         os.environ.setdefault("MOTO_EC2_LOAD_DEFAULT_AMIS", "false")
         os.environ.setdefault("MOTO_IAM_LOAD_MANAGED_POLICIES", "true")
@@ -297,13 +296,8 @@ class EmbeddedAws:
         self._middleware = _Middleware(
             _quiet(DomainDispatcherApplication)(create_backend_app), self.latency_ms / 1000.0
         )
-        self._server = make_server(
-            "127.0.0.1", 0, self._middleware, threaded=True, request_handler=MotoRequestHandler
-        )
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
-        self._thread.start()
-        host, port = self._server.server_address[:2]
-        self.url = f"http://{host}:{port}"
+        self._server = LocalServer(self._middleware, request_handler=MotoRequestHandler)
+        self.url = self._server.start().url
         self.reset()
         return self
 
@@ -312,10 +306,7 @@ class EmbeddedAws:
 
     def stop(self) -> None:
         if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-        if self._thread is not None:
-            self._thread.join(timeout=10)
+            self._server.stop()
         self._server = None
 
     def set_latency(self, milliseconds: float) -> None:

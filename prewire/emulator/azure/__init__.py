@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import json
 import logging
-import threading
 import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -26,7 +25,7 @@ from prewire.emulator.azure import kql
 from prewire.emulator.azure.arm import ArmError, ArmState, Reply, to_bytes
 from prewire.emulator.azure.blob import BlobService
 from prewire.emulator.azure.services import Services
-from prewire.emulator.tls import self_signed
+from prewire.emulator.serving import LocalServer
 
 SUBSCRIPTION = "00000000-0000-4000-8000-00000000f00d"
 TENANT = "00000000-0000-4000-8000-0000000fa4e0"
@@ -56,24 +55,13 @@ class FakeAzure:
         self.services = Services(self.state)
         self.blobs = BlobService(self.state, self.services)
         self.log_tables: dict[str, dict[str, list[dict[str, Any]]]] = {}
-        self._server: Any = None
-        self._thread: threading.Thread | None = None
+        self._server = LocalServer(self._app, tls=True)
 
     # -- lifecycle -------------------------------------------------------------------------
     def start(self) -> FakeAzure:
-        from werkzeug.serving import make_server
-
-        logging.getLogger("werkzeug").setLevel(logging.ERROR)
-        certificate, key = self_signed()
-        self.certificate = certificate
-        self._server = make_server(
-            "127.0.0.1", 0, self._app, threaded=True, ssl_context=(str(certificate), str(key))
-        )
-        host, port = self._server.server_address[:2]
-        self.url = f"https://{host}:{port}"
+        self.url = self._server.start().url
+        self.certificate = self._server.certificate
         self.reset()
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
-        self._thread.start()
         return self
 
     def reset(self) -> None:
@@ -84,12 +72,7 @@ class FakeAzure:
         self.log_tables = {}
 
     def stop(self) -> None:
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-        if self._thread is not None:
-            self._thread.join(timeout=10)
-        self._server = None
+        self._server.stop()
 
     def __enter__(self) -> FakeAzure:
         return self.start()

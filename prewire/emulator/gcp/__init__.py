@@ -11,9 +11,7 @@ everything else answers 501 so a missing operation is named, never guessed.
 from __future__ import annotations
 
 import json
-import logging
 import re
-import threading
 from types import TracebackType
 from typing import Any
 
@@ -22,6 +20,7 @@ from prewire.emulator.gcp.compute import ComputeState, GcpError
 from prewire.emulator.gcp.gke import GkeState, KubernetesApi
 from prewire.emulator.gcp.iam import IamState
 from prewire.emulator.gcp.storage import StorageState, media
+from prewire.emulator.serving import LocalServer
 
 PROJECT = "prewire-fake"
 GKE_PATH = re.compile(r"^/v1/projects/[^/]+/locations/(?P<l>[^/]+)/clusters/(?P<c>[^/:]+)$")
@@ -77,30 +76,17 @@ class FakeGcp:
         self.gke = GkeState(project)
         self.kubernetes = KubernetesApi(lambda: self.gke)
         self.requests: list[tuple[str, str]] = []
-        self._server: Any = None
-        self._thread: threading.Thread | None = None
+        self._server = LocalServer(self._app)
 
     # -- lifecycle ---------------------------------------------------------------------------
     def start(self) -> FakeGcp:
-        from werkzeug.serving import make_server
-
-        logging.getLogger("werkzeug").setLevel(logging.ERROR)
-        self._server = make_server("127.0.0.1", 0, self._app, threaded=True)
-        host, port = self._server.server_address[:2]
-        self.url = f"http://{host}:{port}"
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
-        self._thread.start()
+        self.url = self._server.start().url
         self.kubernetes.start()
         return self
 
     def stop(self) -> None:
         self.kubernetes.stop()
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-        if self._thread is not None:
-            self._thread.join(timeout=10)
-        self._server = None
+        self._server.stop()
 
     def reset(self) -> None:
         self.compute = ComputeState(self.project)

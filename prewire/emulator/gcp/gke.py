@@ -6,14 +6,12 @@ Kubernetes API served over HTTPS with the fake's own CA (reported as the cluster
 from __future__ import annotations
 
 import base64
-import logging
-import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from prewire.emulator.gcp.compute import GcpError
-from prewire.emulator.tls import self_signed
+from prewire.emulator.serving import LocalServer
 
 Json = dict[str, Any]
 
@@ -55,31 +53,22 @@ class KubernetesApi:
 
     def __init__(self, state_of: Any) -> None:
         self.state_of = state_of  # a callable returning the current GkeState (reset-proof)
-        self.certificate: Path | None = None
-        self.endpoint = ""
-        self._server: Any = None
-        self._thread: threading.Thread | None = None
+        self._server = LocalServer(self._app, tls=True)
+
+    @property
+    def endpoint(self) -> str:
+        """host:port, as GKE reports a cluster's endpoint."""
+        return self._server.host_port
+
+    @property
+    def certificate(self) -> Path | None:
+        return self._server.certificate
 
     def start(self) -> None:
-        from werkzeug.serving import make_server
-
-        logging.getLogger("werkzeug").setLevel(logging.ERROR)
-        certificate, key = self_signed()
-        self.certificate = certificate
-        self._server = make_server(
-            "127.0.0.1", 0, self._app, threaded=True, ssl_context=(str(certificate), str(key))
-        )
-        host, port = self._server.server_address[:2]
-        self.endpoint = f"{host}:{port}"
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
-        self._thread.start()
+        self._server.start()
 
     def stop(self) -> None:
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-        if self._thread is not None:
-            self._thread.join(timeout=10)
+        self._server.stop()
 
     def _app(self, environ: dict[str, Any], start_response: Any) -> list[bytes]:
         import json
