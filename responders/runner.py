@@ -11,9 +11,11 @@ import dataclasses
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import AbstractContextManager
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 from prewire.evidence.custody import CustodyLog
+from prewire.vocabulary import Cloud
 from responders.playbooks import Playbook
 from responders.registry import ActionSpec
 from responders.runtime import InputError, Outcome, Status, Step, execute
@@ -100,21 +102,42 @@ def succeeded(outcomes: Sequence[Outcome]) -> bool:
     return all(o.ok for o in outcomes)
 
 
-def response_result(
+@dataclass(frozen=True)
+class PlaybookPlan:
+    """An event-driven responder's decision: run `playbook` on `targets` in case `case_id`."""
+
+    case_id: str
+    playbook: str
+    targets: tuple[str, ...]
+    reason: str
+
+
+def run_response(
+    cloud: Cloud,
+    case: Case,
     *,
-    case_id: str,
-    evidence_root: str,
-    response: str,
+    kind: str,
+    name: str,
     targets: Sequence[str],
     reason: str,
-    outcomes: Sequence[Outcome],
+    evidence_root: str,
 ) -> dict[str, Any]:
-    """What an event-driven responder returns (and the drills read), on every cloud."""
+    """Run a planned playbook or action and return what an event-driven responder (and the
+    drills reading it) reports, on every cloud."""
+    from responders.playbooks import PLAYBOOKS
+    from responders.registry import ACTIONS
+
+    if kind == "playbook":
+        outcomes = run_playbook(
+            case, PLAYBOOKS.get((cloud, name)), targets, lambda step: ACTIONS.get((cloud, step))
+        )
+    else:
+        outcomes = run_action(case, ACTIONS.get((cloud, name)), targets)
     return {
         "handled": True,
-        "case": case_id,
+        "case": case.case_id,
         "evidence_root": evidence_root,
-        "response": response,
+        "response": f"{kind} {name}",
         "targets": list(targets),
         "finding": reason,
         "outcomes": [o.as_dict() for o in outcomes],

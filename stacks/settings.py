@@ -255,6 +255,13 @@ class _Reader:
     def fail(self, key: str, message: str) -> None:
         self.problems.append(f"prewire:{key}: {message}")
 
+    def require(self, cloud: str, values: Mapping[str, object]) -> None:
+        """A problem for each of the cloud's required keys that is missing (a key already
+        reported as malformed is not reported twice)."""
+        for key, value in values.items():
+            if value is None and not any(p.startswith(f"prewire:{key}:") for p in self.problems):
+                self.fail(key, f"required when prewire:clouds includes {cloud}")
+
     def integer(self, key: str, default: int, low: int, high: int) -> int:
         value = self._value(key)
         if value is None:
@@ -390,13 +397,14 @@ def _azure(reader: _Reader) -> AzureSettings | None:
     subscription = reader.string("azure.subscriptionId", GUID, "a subscription id (a GUID)")
     location = reader.string("azure.location", AZURE_LOCATION, "an Azure location like westeurope")
     group = reader.string("azure.breakGlassGroupObjectId", GUID, "an Entra group object id")
-    for key, value in (
-        ("azure.subscriptionId", subscription),
-        ("azure.location", location),
-        ("azure.breakGlassGroupObjectId", group),
-    ):
-        if value is None and not any(p.startswith(f"prewire:{key}:") for p in reader.problems):
-            reader.fail(key, "required when prewire:clouds includes azure")
+    reader.require(
+        "azure",
+        {
+            "azure.subscriptionId": subscription,
+            "azure.location": location,
+            "azure.breakGlassGroupObjectId": group,
+        },
+    )
     pairs = (
         reader.strings(
             "azure.networks", VNET_AT, "location=/subscriptions/.../virtualNetworks/name"
@@ -460,13 +468,9 @@ def _gcp(reader: _Reader) -> GcpSettings | None:
     project = reader.string("gcp.project", GCP_PROJECT, "a project id like acme-prod-123")
     region = reader.string("gcp.region", GCP_REGION, "a region like europe-west1")
     group = reader.string("gcp.breakGlassGroup", GCP_GROUP, "a Google group email")
-    for key, value in (
-        ("gcp.project", project),
-        ("gcp.region", region),
-        ("gcp.breakGlassGroup", group),
-    ):
-        if value is None and not any(p.startswith(f"prewire:{key}:") for p in reader.problems):
-            reader.fail(key, "required when prewire:clouds includes gcp")
+    reader.require(
+        "gcp", {"gcp.project": project, "gcp.region": region, "gcp.breakGlassGroup": group}
+    )
     networks = reader.strings("gcp.networks", GCP_NETWORK, "projects/<p>/global/networks/<n>")
     label = reader.string("gcp.snapshotLabel", GCP_LABEL, "a label as key=value (lower case)")
     if project is None or region is None or group is None:

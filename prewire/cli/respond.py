@@ -292,6 +292,8 @@ def respond_gcp(
     ] = None,
     output_format: Format = OutputFormat.TABLE,
     yes: Yes = False,
+    since: Since = None,
+    until: Until = None,
     workers: Workers = 8,
 ) -> None:
     from responders.case import Options
@@ -307,7 +309,11 @@ def respond_gcp(
             case,
             evidence_bucket=evidence_bucket,
             dry_run=dry_run,
-            options=Options(confirm_release=yes),
+            options=Options(
+                confirm_release=yes,
+                window_start=_when(since, "--since"),
+                window_end=_when(until, "--until"),
+            ),
             progress=progress,
         )
         _run_and_report(

@@ -72,7 +72,7 @@ class Target(abc.ABC):
 
     @abc.abstractmethod
     def respond(self, account: Any, event: dict[str, Any], scenario: Scenario) -> dict[str, Any]:
-        """The responder's result for the routed event (`response_result`'s shape)."""
+        """The responder's result for the routed event (`run_response`'s shape)."""
 
     @abc.abstractmethod
     def inventory(self, account: Any) -> Snapshot: ...

@@ -16,9 +16,8 @@ from responders.aws.case import Options
 from responders.aws.findings import evidence_root, plan_response
 from responders.aws.opening import open_case
 from responders.aws.session import AwsClients
-from responders.playbooks import PLAYBOOKS
-from responders.registry import ACTIONS, load_cloud
-from responders.runner import response_result, run_action, run_playbook
+from responders.registry import load_cloud
+from responders.runner import run_response
 
 log = logging.getLogger("prewire.responders")
 AUTO_CONTAIN_ENV = "PREWIRE_AUTO_CONTAIN"
@@ -40,22 +39,14 @@ def respond_to_event(
         return {"handled": False, "reason": f"no responder for resource type {kind}"}
     root = evidence_root(finding)
     case = open_case(clients, plan.case_id, options=options, root=root)
-    if plan.kind == "playbook":
-        outcomes = run_playbook(
-            case,
-            PLAYBOOKS.get((Cloud.AWS, plan.name)),
-            plan.targets,
-            lambda name: ACTIONS.get((Cloud.AWS, name)),
-        )
-    else:
-        outcomes = run_action(case, ACTIONS.get((Cloud.AWS, plan.name)), plan.targets)
-    return response_result(
-        case_id=plan.case_id,
-        evidence_root=root,
-        response=f"{plan.kind} {plan.name}",
+    return run_response(
+        Cloud.AWS,
+        case,
+        kind=plan.kind,
+        name=plan.name,
         targets=plan.targets,
         reason=plan.reason,
-        outcomes=outcomes,
+        evidence_root=root,
     )
 
 

@@ -13,7 +13,6 @@ under `drills/` in the evidence store, never among real cases.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from typing import Any
 
 from prewire.evidence.layout import CASES_ROOT, DRILLS_ROOT
@@ -22,20 +21,11 @@ from responders.azure.case import open_case
 from responders.azure.session import AzureClients
 from responders.azure.targets import MANAGED_CLUSTER, VIRTUAL_MACHINE
 from responders.case import Options
-from responders.playbooks import PLAYBOOKS
-from responders.registry import ACTIONS, load_cloud
-from responders.runner import response_result, run_playbook
+from responders.registry import load_cloud
+from responders.runner import PlaybookPlan, run_response
 
 DRILL_MARKER = "prewire-drill"
 UNSAFE = re.compile(r"[^A-Za-z0-9._-]")
-
-
-@dataclass(frozen=True)
-class AlertResponse:
-    case_id: str
-    playbook: str
-    targets: tuple[str, ...]
-    reason: str
 
 
 def case_id_for(alert: dict[str, Any]) -> str:
@@ -64,7 +54,7 @@ def _of_type(resource_ids: list[str], arm_type: str) -> tuple[str, ...]:
     )
 
 
-def plan_response(alert: dict[str, Any], *, auto_contain: bool) -> AlertResponse | None:
+def plan_response(alert: dict[str, Any], *, auto_contain: bool) -> PlaybookPlan | None:
     """The playbook for an alert, or None when no resource it names has a responder.
 
     Without auto-containment only evidence is collected; nothing about the workload changes.
@@ -75,10 +65,10 @@ def plan_response(alert: dict[str, Any], *, auto_contain: bool) -> AlertResponse
     vms = _of_type(resources, VIRTUAL_MACHINE)
     if vms:
         name = "contain-instance" if auto_contain else "preserve-instance"
-        return AlertResponse(case, name, vms, reason)
+        return PlaybookPlan(case, name, vms, reason)
     clusters = _of_type(resources, MANAGED_CLUSTER)
     if clusters:
-        return AlertResponse(case, "investigate-cluster", clusters, reason)
+        return PlaybookPlan(case, "investigate-cluster", clusters, reason)
     return None
 
 
@@ -99,17 +89,12 @@ def respond_to_alert(
         }
     root = evidence_root(alert)
     case = open_case(clients, plan.case_id, options=options, root=root)
-    outcomes = run_playbook(
+    return run_response(
+        Cloud.AZURE,
         case,
-        PLAYBOOKS.get((Cloud.AZURE, plan.playbook)),
-        plan.targets,
-        lambda name: ACTIONS.get((Cloud.AZURE, name)),
-    )
-    return response_result(
-        case_id=plan.case_id,
-        evidence_root=root,
-        response=f"playbook {plan.playbook}",
+        kind="playbook",
+        name=plan.playbook,
         targets=plan.targets,
         reason=plan.reason,
-        outcomes=outcomes,
+        evidence_root=root,
     )

@@ -11,7 +11,6 @@ drills run it. Findings carrying `sourceProperties["prewire-drill"]` keep their 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from typing import Any
 
 from prewire.evidence.layout import CASES_ROOT, DRILLS_ROOT
@@ -19,21 +18,12 @@ from prewire.vocabulary import Cloud
 from responders.case import Options
 from responders.gcp.case import open_case
 from responders.gcp.session import GcpClients
-from responders.playbooks import PLAYBOOKS
-from responders.registry import ACTIONS, load_cloud
-from responders.runner import response_result, run_playbook
+from responders.registry import load_cloud
+from responders.runner import PlaybookPlan, run_response
 
 DRILL_MARKER = "prewire-drill"
 UNSAFE = re.compile(r"[^A-Za-z0-9._-]")
 INSTANCE = re.compile(r"^//compute\.googleapis\.com/(projects/[^/]+/zones/[^/]+/instances/[^/]+)$")
-
-
-@dataclass(frozen=True)
-class FindingResponse:
-    case_id: str
-    playbook: str
-    targets: tuple[str, ...]
-    reason: str
 
 
 def case_id_for(finding: dict[str, Any]) -> str:
@@ -45,14 +35,14 @@ def evidence_root(finding: dict[str, Any]) -> str:
     return DRILLS_ROOT if marked else CASES_ROOT
 
 
-def plan_response(finding: dict[str, Any], *, auto_contain: bool) -> FindingResponse | None:
+def plan_response(finding: dict[str, Any], *, auto_contain: bool) -> PlaybookPlan | None:
     """The playbook for a finding, or None when its resource has no responder."""
     found = INSTANCE.match(str(finding.get("resourceName", "")))
     if found is None:
         return None
     reason = f"{finding.get('category', 'finding')} ({finding.get('severity', 'unknown')})"
     name = "contain-instance" if auto_contain else "preserve-instance"
-    return FindingResponse(case_id_for(finding), name, (found.group(1),), reason)
+    return PlaybookPlan(case_id_for(finding), name, (found.group(1),), reason)
 
 
 def respond_to_finding(
@@ -69,17 +59,12 @@ def respond_to_finding(
         return {"handled": False, "reason": f"no responder for {finding.get('resourceName')}"}
     root = evidence_root(finding)
     case = open_case(clients, plan.case_id, options=options, root=root)
-    outcomes = run_playbook(
+    return run_response(
+        Cloud.GCP,
         case,
-        PLAYBOOKS.get((Cloud.GCP, plan.playbook)),
-        plan.targets,
-        lambda name: ACTIONS.get((Cloud.GCP, name)),
-    )
-    return response_result(
-        case_id=plan.case_id,
-        evidence_root=root,
-        response=f"playbook {plan.playbook}",
+        kind="playbook",
+        name=plan.playbook,
         targets=plan.targets,
         reason=plan.reason,
-        outcomes=outcomes,
+        evidence_root=root,
     )

@@ -16,7 +16,6 @@ from responders.runtime import InputError
 def validate(case: GcpCase, kind: str, targets: Sequence[str]) -> None:
     if kind not in ("instance", "cluster"):
         raise InputError(f"no GCP responder takes a {kind}")
-    found: dict[str, dict[str, Any]] = {}
     for target in targets:
         ref: ids.InstanceRef | ids.ClusterRef = (
             ids.instance(target) if kind == "instance" else ids.cluster(target)
@@ -25,15 +24,19 @@ def validate(case: GcpCase, kind: str, targets: Sequence[str]) -> None:
             raise InputError(
                 f"{target} is in project {ref.project}, not {case.clients.project} (pass --project)"
             )
+        # Each description is read (so a missing target stops the run) and kept for the run.
         if isinstance(ref, ids.InstanceRef):
-            found[target] = describe(case, ref)
+            describe(case, ref)
         else:
             describe_cluster(case, ref)
-    case.remember(found)
 
 
 def describe_cluster(case: GcpCase, ref: ids.ClusterRef) -> dict[str, Any]:
-    """The cluster as the Container API returns it (the REST API: its library is gRPC-first)."""
+    """The cluster as the Container API returns it (the REST API: its library is gRPC-first),
+    cached for the run like instances."""
+    cached = case.remembered(str(ref))
+    if cached is not None:
+        return cached
     session, base = case.clients.rest("container")
     response = session.get(f"{base}/v1/{ref}")
     if response.status_code == 404:
@@ -41,7 +44,9 @@ def describe_cluster(case: GcpCase, ref: ids.ClusterRef) -> dict[str, Any]:
     if response.status_code == 403:
         raise InputError(f"not allowed to read {ref}")
     response.raise_for_status()
-    return dict(response.json())
+    cluster: dict[str, Any] = response.json()
+    case.remember({str(ref): cluster})
+    return cluster
 
 
 def describe(case: GcpCase, ref: ids.InstanceRef) -> dict[str, Any]:
