@@ -1,9 +1,9 @@
-"""`prewire audit aws|azure`: live checks over accounts and regions (in parallel), or over an
-Azure subscription.
+"""`prewire audit aws|azure|gcp`: live checks over accounts and regions (in parallel), over an
+Azure subscription or over a GCP project.
 
 AWS: regional checks run in every region; account-wide checks (IAM, S3) once per account. With
 an organization role, every account of the AWS Organization is audited through that role.
-Azure: every check runs once over the subscription, read back as a graph.
+Azure and GCP: every check runs once over the subscription or project, read back as a graph.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from prewire.vocabulary import Cloud
 from responders.aws.discovery import discover
 from responders.aws.session import AwsClients, error_code
 from responders.azure.session import AzureClients
+from responders.gcp.session import GcpClients
 
 MAX_PARALLEL_REGIONS = 8
 MAX_PARALLEL_ACCOUNTS = 8
@@ -80,6 +81,32 @@ def audit_subscription(clients: AzureClients) -> AccountResult:
     )
     result = AccountResult(clients.subscription_id)
     for spec in specs_of(Cloud.AZURE):
+        result.findings.extend(run_check(spec, context))
+    result.findings.sort(key=lambda f: (f.control.id, f.resource or ""))
+    return result
+
+
+def audit_project(
+    clients: GcpClients,
+    organization: str | None = None,
+    retention_days: int = DEFAULT_RETENTION_DAYS,
+) -> AccountResult:
+    """Every GCP control's live check over one project (and its organization's notification
+    configs, with an organization id), against the retention the stack was configured with; an
+    unknown project is refused before any check."""
+    from policies.live.gcp import GcpLiveContext, check_project
+    from responders.gcp.discovery import discover as discover_gcp
+
+    load_live_checks()
+    context = GcpLiveContext(
+        clients=clients,
+        prewired=discover_gcp(clients),
+        organization=organization,
+        retention_days=retention_days,
+    )
+    check_project(context)
+    result = AccountResult(clients.project)
+    for spec in specs_of(Cloud.GCP):
         result.findings.extend(run_check(spec, context))
     result.findings.sort(key=lambda f: (f.control.id, f.resource or ""))
     return result

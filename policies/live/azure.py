@@ -22,15 +22,8 @@ from azure.core.exceptions import HttpResponseError, ServiceRequestError
 from policies import tokens as t
 from policies.armtemplate import NAMED_ITEMS, RENAMES, TOP_LEVEL
 from policies.azure_types import ARM_TYPES, ArmType
-from policies.live.engine import (
-    CheckContext,
-    LiveVerdict,
-    failed,
-    live_check,
-    passed,
-    unknown,
-)
-from policies.static.engine import NOT_APPLICABLE, RULES, Context, Verdict, load_rules
+from policies.live.engine import CheckContext, LiveVerdict, failed, live_check, passed
+from policies.live.graph_judge import LiveGraph, judge, rule_ids
 from prewire.graph import Graph, Resource
 from responders.azure.discovery import Prewired
 from responders.azure.session import AzureClients, error_code, is_api_gap
@@ -138,13 +131,6 @@ def _naming(kind: ArmType, resource_id: str) -> dict[str, str]:
     if kind.scope.startswith("input:"):
         names[kind.scope.split(":", 1)[1]] = scope
     return names
-
-
-@dataclass
-class LiveGraph:
-    graph: Graph
-    gaps: dict[str, str]
-    """Type token -> why it could not be read (the rules reading it say `unknown`)."""
 
 
 def _token_of(arm_type: str) -> str:
@@ -257,32 +243,7 @@ def _unique(found: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def _judge(control_id: str, ctx: AzureLiveContext) -> list[LiveVerdict]:
-    load_rules()
-    rule = RULES.get(control_id)
-    live = live_graph(ctx)
-    missing = [live.gaps[token] for token in rule.tokens if token in live.gaps]
-    if missing:
-        return [unknown(None, missing[0])]
-    graph = live.graph
-    context = Context(retention_days=ctx.retention_days)
-    verdicts: list[Verdict] = []
-    if rule.resource_check is not None:
-        for resource in graph.of_type(*rule.tokens):
-            outcome = rule.resource_check(resource, context)
-            if outcome is NOT_APPLICABLE:
-                continue
-            verdicts.append(Verdict(resource, outcome if isinstance(outcome, str) else None))
-    else:
-        assert rule.graph_check is not None
-        verdicts = rule.graph_check(graph, context)
-    return [_live(v) for v in verdicts]
-
-
-def _live(verdict: Verdict) -> LiveVerdict:
-    resource = verdict.resource.id if verdict.resource else None
-    if verdict.problem is None:
-        return passed(resource, verdict.note or "ok")
-    return failed(resource, verdict.problem)
+    return judge(control_id, live_graph(ctx), ctx.retention_days)
 
 
 def _register(control_id: str) -> None:
@@ -290,8 +251,7 @@ def _register(control_id: str) -> None:
 
 
 def register_all() -> None:
-    load_rules()
-    for control_id in sorted(r.control_id for r in RULES if r.control_id.startswith("AZURE-")):
+    for control_id in rule_ids("AZURE-"):
         if control_id != "AZURE-RESP-001":
             _register(control_id)
 

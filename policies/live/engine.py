@@ -129,7 +129,8 @@ def live_check(control_id: str, *, account_wide: bool = False) -> Callable[[Live
 def load_live_checks() -> None:
     load_catalogue()
     import policies.live.aws
-    import policies.live.azure  # noqa: F401
+    import policies.live.azure
+    import policies.live.gcp  # noqa: F401
 
 
 def run_check(spec: LiveSpec, context: CheckContext) -> list[Finding]:

@@ -1,15 +1,19 @@
-"""`prewire audit aws`: live readiness of deployed accounts."""
+"""`prewire audit aws|azure|gcp`: live readiness of deployed accounts, subscriptions and
+projects."""
 
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Annotated
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from policies.static.engine import DEFAULT_RETENTION_DAYS
 from prewire.cli.common import (
     EXIT_FAILED,
     EndpointUrl,
+    GcpProject,
     Output,
     Profile,
     errors,
@@ -21,7 +25,12 @@ from prewire.cli.common import (
 from prewire.cli.findings_view import FindingFormat, show
 from prewire.vocabulary import Severity
 
-app = typer.Typer(help="Audit the forensic readiness of deployed accounts and subscriptions.")
+if TYPE_CHECKING:
+    from policies.findings import Finding
+
+app = typer.Typer(
+    help="Audit the forensic readiness of deployed accounts, subscriptions and projects."
+)
 
 
 class AuditFormat(StrEnum):
@@ -30,6 +39,10 @@ class AuditFormat(StrEnum):
     SARIF = "sarif"
     JUNIT = "junit"
     HTML = "html"
+
+
+Formats = Annotated[AuditFormat, typer.Option("--format")]
+FailOn = Annotated[Severity, typer.Option("--fail-on")]
 
 
 @app.command("aws")
@@ -49,9 +62,9 @@ def audit_aws(
             "--org-role", help="Audit every account of the organization through this role."
         ),
     ] = None,
-    output_format: Annotated[AuditFormat, typer.Option("--format")] = AuditFormat.TABLE,
+    output_format: Formats = AuditFormat.TABLE,
     output: Output = None,
-    fail_on: Annotated[Severity, typer.Option("--fail-on")] = Severity.HIGH,
+    fail_on: FailOn = Severity.HIGH,
 ) -> None:
     """Live checks of every AWS control that the APIs can show, and the responder pre-flight."""
     import botocore.exceptions
@@ -59,7 +72,6 @@ def audit_aws(
     from policies.findings import breaches
     from policies.live.audit import all_regions as enabled_regions
     from policies.live.audit import audit_account, audit_organization
-    from policies.live.heatmap import to_html
     from responders.aws.opening import caller
     from responders.aws.session import AwsClients
 
@@ -78,19 +90,11 @@ def audit_aws(
     for result in results:
         if result.error:
             errors.print(f"[yellow]account {result.account}:[/] {result.error}")
-    if output_format is AuditFormat.HTML:
-        write_or_print(to_html(findings), output)
-    else:
-        show(
-            findings,
-            FindingFormat(output_format.value),
-            output,
-            artifact_uri="aws",
-            extra={
-                "accounts": [{"account": r.account, "error": r.error} for r in results],
-                "regions": list(regions),
-            },
-        )
+    extra = {
+        "accounts": [{"account": r.account, "error": r.error} for r in results],
+        "regions": list(regions),
+    }
+    _report(findings, output_format, output, "aws", extra)
     if breaches(findings, fail_on) or any(r.error for r in results):
         raise typer.Exit(EXIT_FAILED)
 
@@ -106,14 +110,13 @@ def audit_azure(
             help="Subscription id (default: AZURE_SUBSCRIPTION_ID).",
         ),
     ] = None,
-    output_format: Annotated[AuditFormat, typer.Option("--format")] = AuditFormat.TABLE,
+    output_format: Formats = AuditFormat.TABLE,
     output: Output = None,
-    fail_on: Annotated[Severity, typer.Option("--fail-on")] = Severity.HIGH,
+    fail_on: FailOn = Severity.HIGH,
 ) -> None:
     """Live checks of every Azure control over a subscription, with the responder pre-flight."""
     from policies.findings import breaches
     from policies.live.audit import audit_subscription
-    from policies.live.heatmap import to_html
     from responders.azure.case import caller
     from responders.azure.session import azure_clients
 
@@ -122,15 +125,58 @@ def audit_azure(
     clients = azure_clients(subscription)
     caller(clients)  # fails clearly (exit 2) without credentials
     result = audit_subscription(clients)
-    if output_format is AuditFormat.HTML:
-        write_or_print(to_html(result.findings), output)
-    else:
-        show(
-            result.findings,
-            FindingFormat(output_format.value),
-            output,
-            artifact_uri="azure",
-            extra={"subscription": subscription},
-        )
+    _report(result.findings, output_format, output, "azure", {"subscription": subscription})
     if breaches(result.findings, fail_on):
         raise typer.Exit(EXIT_FAILED)
+
+
+@app.command("gcp")
+@input_errors
+def audit_gcp(
+    project: GcpProject = None,
+    organization: Annotated[
+        str | None,
+        typer.Option(
+            "--organization", help="Organization id: also audit its notification configs."
+        ),
+    ] = None,
+    retention_days: Annotated[
+        int,
+        typer.Option(
+            "--retention-days", min=1, help="The retention the stack was configured with."
+        ),
+    ] = DEFAULT_RETENTION_DAYS,
+    output_format: Formats = AuditFormat.TABLE,
+    output: Output = None,
+    fail_on: FailOn = Severity.HIGH,
+) -> None:
+    """Live checks of every GCP control over a project, with the responder pre-flight."""
+    from policies.findings import breaches
+    from policies.live.audit import audit_project
+    from responders.gcp.case import caller
+    from responders.gcp.session import GcpClients
+
+    if not project:
+        fail("no project: pass --project or set GOOGLE_CLOUD_PROJECT")
+    clients = GcpClients(project)
+    caller(clients)  # fails clearly (exit 2) without credentials
+    result = audit_project(clients, organization, retention_days)
+    extra = {"project": project, "organization": organization}
+    _report(result.findings, output_format, output, "gcp", extra)
+    if breaches(result.findings, fail_on):
+        raise typer.Exit(EXIT_FAILED)
+
+
+def _report(
+    findings: list[Finding],
+    output_format: AuditFormat,
+    output: Path | None,
+    cloud: str,
+    extra: dict[str, Any],
+) -> None:
+    from policies.live.heatmap import to_html
+
+    if output_format is AuditFormat.HTML:
+        write_or_print(to_html(findings), output)
+    else:
+        show(findings, FindingFormat(output_format.value), output, artifact_uri=cloud, extra=extra)

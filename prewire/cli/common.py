@@ -46,6 +46,14 @@ EvidenceBucket = Annotated[
     typer.Option("--evidence-bucket", help="Override the discovered /prewire/aws/evidence-bucket."),
 ]
 Format = Annotated[OutputFormat, typer.Option("--format", help="Output format.")]
+GcpProject = Annotated[
+    str | None,
+    typer.Option(
+        "--project",
+        envvar="GOOGLE_CLOUD_PROJECT",
+        help="Project id (default: GOOGLE_CLOUD_PROJECT).",
+    ),
+]
 Output = Annotated[Path | None, typer.Option("--output", help="Write the report to this file.")]
 
 

@@ -13,6 +13,7 @@ from prewire.cli.common import (
     EndpointUrl,
     EvidenceBucket,
     Format,
+    GcpProject,
     OutputFormat,
     Profile,
     Region,
@@ -277,14 +278,7 @@ def respond_gcp(
             help="projects/<p>/zones/<z>/instances/<n> or projects/<p>/locations/<l>/clusters/<n>",
         ),
     ],
-    project: Annotated[
-        str | None,
-        typer.Option(
-            "--project",
-            envvar="GOOGLE_CLOUD_PROJECT",
-            help="Project id (default: GOOGLE_CLOUD_PROJECT).",
-        ),
-    ] = None,
+    project: GcpProject = None,
     dry_run: DryRun = False,
     evidence_bucket: Annotated[
         str | None,

@@ -1,13 +1,13 @@
-"""The local GCP fake as a drill target: Compute, Cloud Storage, IAM and Cloud Logging on
-127.0.0.1.
+"""The local GCP fake as a drill target: Compute, Cloud Storage, IAM, Cloud Logging and the
+configuration lists on 127.0.0.1.
 
-The fake cannot host the kit's GCP stack yet (it serves the calls the responders make, not the
-ones `pulumi up` would), so the drill seeds what the stack creates and the responders rely on:
-the evidence bucket under a locked retention policy and labelled for discovery, and the
-priority-0 deny-all quarantine rules of the victim's network. It then seeds a compromised
-instance (two disks, an external address, a service account with keys, what the attacker left in
-Cloud Logging), checks that the stack's notification filter passes the Security Command Center
-finding, and hands the notification to `respond_to_finding`.
+The drill seeds the workload the stack covers (a network, and a compromised instance: two disks
+carrying the snapshot label, an external address, a service account with keys, what the attacker
+left in Cloud Logging), loads the kit's rendered GCP stack into the fake (`gcp_provision`: the
+locked buckets, sinks, flow logs, quarantine rules, snapshot schedule attached to the labelled
+disks, responder role and account ...), gates on `prewire audit gcp`, checks that the stack's
+notification filter passes the Security Command Center finding, and hands the notification to
+`respond_to_finding`.
 """
 
 from __future__ import annotations
@@ -17,7 +17,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from policies.gcp_rest import COMPUTE
+from policies.live.audit import audit_project
 from policies.live.gate import GateResult
+from prewire.drill.gcp_provision import NETWORK, SNAPSHOT_LABEL, provision_gcp, stack_graph
 from prewire.drill.inventory import gone
 from prewire.drill.scenarios import Scenario
 from prewire.drill.target import Detection, Progress, Target
@@ -25,18 +28,21 @@ from prewire.drill.timeline import Timeline
 from prewire.emulator.gcp import FakeGcp
 from prewire.emulator.gcp.cloud_logging import matches
 from prewire.vocabulary import Cloud
+from responders.gcp.discovery import discover
 from responders.gcp.findings import evidence_root, respond_to_finding
 from responders.gcp.session import GcpClients
 from responders.gcp.store import GcsEvidenceStore
-from stacks.gcp.base import QUARANTINE_TAG, bucket_name
 from stacks.gcp.detection import FINDING_FILTER
 
 ZONE = "europe-west1-b"
+RETENTION_DAYS = 30
 NOTES = (
-    "Target: the local GCP fake (Compute, Cloud Storage, IAM and Cloud Logging on 127.0.0.1); "
-    "no GCP project was used. The fake cannot host the kit's GCP stack yet: the drill seeded "
-    "what the stack creates and the responders rely on (the locked evidence bucket, the "
-    "quarantine firewall rules); `prewire audit gcp` does not exist yet, so nothing gated it.",
+    "Target: the local GCP fake (Compute, Cloud Storage, IAM, Cloud Logging and the list "
+    "operations the audit reads, on 127.0.0.1); no GCP project was used. The fake serves no "
+    "create operation for most kinds, so the rendered stack was loaded as the resources "
+    "`pulumi up` leaves (the snapshot schedule attached by the stack's own code), then gated "
+    "on `prewire audit gcp`. The fake does not enforce IAM: the audit checked the responder "
+    "role and service account, the responder ran with the drill's credentials.",
     "The fake has no Security Command Center or Pub/Sub: the drill checked the finding against "
     "the stack's notification filter and handed the notification to respond_to_finding, the "
     "entry point a subscriber on the stack's subscription runs.",
@@ -79,31 +85,20 @@ class GcpInventory:
         return problems + gone("evidence object", before.evidence_objects, self.evidence_objects)
 
 
-def seed_prewired(fake: FakeGcp, network: str) -> str:
-    """What the stack creates that the responders use; returns the evidence bucket."""
-    bucket = bucket_name(fake.project, "evidence")
-    fake.storage.add_bucket(bucket, {"prewire-role": "evidence-store"}, 30, locked=True)
-    for direction, ranges in (("INGRESS", "sourceRanges"), ("EGRESS", "destinationRanges")):
-        fake.compute.add_firewall(
-            f"prewire-quarantine-{direction.lower()}-{network.rsplit('/', 1)[-1]}",
-            {
-                "network": f"https://compute.googleapis.com/compute/v1/{network}",
-                "direction": direction,
-                "priority": 0,
-                "denied": [{"IPProtocol": "all"}],
-                "targetTags": [QUARANTINE_TAG],
-                ranges: ["0.0.0.0/0"],
-            },
-        )
-    return bucket
-
-
 def seed_victim(fake: FakeGcp, drill: str) -> GcpVictim:
-    network = f"projects/{fake.project}/global/networks/app-vpc"
+    """The workload the stack is configured to cover: its network, and an instance whose disks
+    carry the snapshot label, running as a service account with a user-managed key."""
+    network = f"projects/{fake.project}/global/networks/{NETWORK}"
+    fake.listings.add(
+        f"/compute/v1/projects/{fake.project}/global/networks",
+        {"name": NETWORK, "selfLink": f"{COMPUTE}/{network}", "autoCreateSubnetworks": False},
+    )
     name = f"web-{drill}"
     account = f"web-{drill}@{fake.project}.iam.gserviceaccount.com"
     fake.iam.add_account(account, user_keys=1)
     disks = (f"{name}-boot", f"{name}-data")
+    for disk in disks:
+        fake.compute.add_disk(ZONE, disk, labels=dict([SNAPSHOT_LABEL]))
     instance = fake.compute.add_instance(
         ZONE, name, network, tags=["http-server"], disk_names=disks, service_account=account
     )
@@ -149,17 +144,23 @@ class GcpFakeTarget(Target):
         self._fake.stop()
 
     def prepare(self, drill_id: str, timeline: Timeline, progress: Progress) -> GcpAccount:
-        progress("seeding what the GCP stack creates into the local GCP fake")
-        with timeline.step("seed what the stack prewires") as step:
-            network = f"projects/{self._fake.project}/global/networks/app-vpc"
-            bucket = seed_prewired(self._fake, network)
-            step.detail = f"evidence bucket {bucket} (locked), quarantine rules for app-vpc"
-        with timeline.step("seed the victim workload") as step:
-            victim = seed_victim(self._fake, drill_id)
-            step.detail = f"instance {victim.name} with {len(victim.disks)} disks"
         clients = GcpClients(
             self._fake.project, self._fake.credentials(), self._fake.url, poll_seconds=0.01
         )
+        with timeline.step("seed the victim workload") as step:
+            victim = seed_victim(self._fake, drill_id)
+            step.detail = f"instance {victim.name} with {len(victim.disks)} labelled disks"
+        progress("loading the rendered GCP stack into the local GCP fake")
+        with timeline.step("deploy the kit's GCP stack") as step:
+            graph = stack_graph(self._fake.project, RETENTION_DAYS)
+            done = provision_gcp(graph, self._fake, clients)
+            step.detail = (
+                f"{len(done.created)} resources loaded from the rendered stack; "
+                f"{len(done.not_created)} kinds prewire does not read left out"
+            )
+        bucket = discover(clients).evidence_bucket
+        if bucket is None:
+            raise RuntimeError("the deployed stack has no bucket labelled as the evidence store")
         # A subscriber on the finding subscription is a warm process: the client libraries
         # (compute_v1 alone takes seconds to import) are loaded before the finding arrives.
         for warm in ("instances", "disks", "snapshots", "firewalls", "storage"):
@@ -167,7 +168,7 @@ class GcpFakeTarget(Target):
         return GcpAccount(self._fake, clients, bucket, victim)
 
     def gate(self, account: GcpAccount) -> GateResult | None:
-        return None  # `prewire audit gcp` is not built yet
+        return GateResult(audit_project(account.clients, retention_days=RETENTION_DAYS).findings)
 
     def summary(self, detail: dict[str, Any]) -> str:
         finding = detail["finding"]

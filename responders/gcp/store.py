@@ -63,6 +63,25 @@ class _Hashing(io.RawIOBase):
         return len(data)
 
 
+class _HashingSink(io.RawIOBase):
+    """A write-only stream that hashes what it is given and keeps nothing."""
+
+    def __init__(self, progress: Any = None) -> None:
+        self.hasher = hashlib.sha256()
+        self.size = 0
+        self.progress = progress
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data: Any) -> int:
+        self.hasher.update(data)
+        self.size += len(data)
+        if self.progress is not None:
+            self.progress.update(self.size)
+        return len(data)
+
+
 class GcsEvidenceStore(EvidenceStore):
     def __init__(self, clients: GcpClients, bucket: str, root: str = CASES_ROOT) -> None:
         self.clients = clients
@@ -108,6 +127,20 @@ class GcsEvidenceStore(EvidenceStore):
         blob.metadata = {"sha256": digest}
         blob.patch()
         return Artifact(key=key, sha256=digest, size=hashing.size, description=description)
+
+    def adopt(self, key: str, description: str, progress: Any = None) -> Artifact:
+        """An object another writer created in the bucket (Cloud Build's export), read back in
+        chunks to compute its SHA-256 (GCS checks the CRC32C of the download), which is set as
+        metadata like every artifact's."""
+        blob = self._bucket.get_blob(key)
+        if blob is None:
+            raise FileNotFoundError(f"{key} is not in {self.bucket}")
+        sink = _HashingSink(progress)
+        blob.download_to_file(sink, checksum="crc32c")
+        digest = sink.hasher.hexdigest()
+        blob.metadata = {**(blob.metadata or {}), "sha256": digest}
+        blob.patch()
+        return Artifact(key=key, sha256=digest, size=sink.size, description=description)
 
     def _metadata(self, key: str) -> dict[str, str]:
         blob = self._bucket.get_blob(key)

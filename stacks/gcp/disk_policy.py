@@ -46,7 +46,7 @@ def labelled_disks(clients: GcpClients, label: tuple[str, str]) -> dict[str, lis
 def attach_schedule(clients: GcpClients, label: tuple[str, str], policy_url: str) -> Attached:
     result = Attached()
     for disk, policies in sorted(labelled_disks(clients, label).items()):
-        if any(p.endswith(_policy_path(policy_url)) for p in policies):
+        if attached_to(policies, policy_url):
             result.already.append(disk)
             continue
         if policies:
@@ -62,6 +62,11 @@ def attach_schedule(clients: GcpClients, label: tuple[str, str], policy_url: str
         clients.wait_zone(zone, operation)
         result.attached.append(disk)
     return result
+
+
+def attached_to(policies: list[str], policy_url: str) -> bool:
+    """Whether a disk's resource policies include this one (URLs or paths, either form)."""
+    return any(p.endswith(_policy_path(policy_url)) for p in policies)
 
 
 def _policy_path(url: str) -> str:

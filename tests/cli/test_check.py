@@ -310,7 +310,10 @@ def test_coverage_rows_are_computed_from_the_registries() -> None:
     assert memory["audited"]["covered"] and memory["checked"]["covered"]
     assert "snapshot-disks" in rows[("azure", "azure-vm-disks")]["collected"]["by"]
     assert "snapshot-disks" in rows[("gcp", "gce-disks")]["collected"]["by"]
-    assert not rows[("gcp", "gcp-audit-logs")]["audited"]["covered"]  # no GCP live checks yet
+    audit_logs = rows[("gcp", "gcp-audit-logs")]["audited"]
+    assert audit_logs["covered"] and "GCP-LOG-001" in audit_logs["by"]
+    # Not collected by any responder yet: the matrix shows the gap, not a default "yes".
+    assert not rows[("gcp", "gcp-vpc-flow-logs")]["collected"]["covered"]
 
 
 def test_the_plan_names_access_evidence_commands_and_gaps() -> None:

@@ -41,8 +41,9 @@ def gcp_drill(tmp_path_factory: pytest.TempPathFactory) -> DrillResult:
 def test_the_gcp_drill_contains_the_instance_without_stopping_it(gcp_drill: DrillResult) -> None:
     assert gcp_drill.ok, [c for c in gcp_drill.report.checks if c.status == "failed"]
     statuses = {c.name: c.status for c in gcp_drill.report.checks}
-    # No GCP live audit exists yet: the gate says so instead of passing.
-    assert statuses["target passes the readiness gate"] == "not-verifiable"
+    # The rendered stack was loaded into the fake and `prewire audit gcp` gated it.
+    gate = [c for c in gcp_drill.report.checks if c.name == "target passes the readiness gate"]
+    assert [c.status for c in gate] == ["held"]
     assert statuses["the instance was never stopped, reset or deleted"] == "held"
     assert statuses["the instance's service account and its keys are disabled"] == "held"
     account = gcp_drill.accounts[Cloud.GCP]
@@ -68,6 +69,7 @@ def test_missing_quarantine_rules_fail_isolation_and_leave_the_address(tmp_path:
         )
     )
     failed = {c.name: c.detail for c in result.report.checks if c.status == "failed"}
+    assert "GCP-NET-001" in failed["target passes the readiness gate"]  # seen before the attack
     assert "no deny-all" in failed["responders completed without failure"]
     assert "no quarantine tag" in failed["quarantine tag on, no external address left"]
     account = result.accounts[Cloud.GCP]

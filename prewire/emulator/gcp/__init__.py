@@ -4,8 +4,10 @@ Google's clients accept a plain-HTTP endpoint with anonymous credentials, so the
 certificate: `FakeGcp.client_options()` gives the endpoint each client is pointed at. It serves
 the Compute calls of the stack's snapshot attachment (`compute`) and the Cloud Storage JSON API
 calls of the evidence store (`storage`), IAM (`iam`), Cloud Logging (`cloud_logging`) and GKE
-(`gke`: `clusters.get`, and each cluster's Kubernetes API over HTTPS with the fake's own CA);
-everything else answers 501 so a missing operation is named, never guessed.
+(`gke`: `clusters.get` and `list`, and each cluster's Kubernetes API over HTTPS with the fake's
+own CA), Cloud Build's image export (`cloud_build`), and the list operations and the IAM policy
+`prewire audit gcp` reads (`listings`); everything else answers 501 so a missing operation is
+named, never guessed.
 """
 
 from __future__ import annotations
@@ -15,15 +17,19 @@ import re
 from types import TracebackType
 from typing import Any
 
+from prewire.emulator.gcp.cloud_build import CloudBuildState
 from prewire.emulator.gcp.cloud_logging import LoggingState
 from prewire.emulator.gcp.compute import ComputeState, GcpError
 from prewire.emulator.gcp.gke import GkeState, KubernetesApi
 from prewire.emulator.gcp.iam import IamState
+from prewire.emulator.gcp.listings import ListingState
 from prewire.emulator.gcp.storage import StorageState, media
 from prewire.emulator.serving import LocalServer
 
 PROJECT = "prewire-fake"
 GKE_PATH = re.compile(r"^/v1/projects/[^/]+/locations/(?P<l>[^/]+)/clusters/(?P<c>[^/:]+)$")
+BUILDS_PATH = re.compile(r"^/v1/projects/(?P<p>[^/]+)/builds(?:/(?P<id>[^/:]+))?$")
+CLUSTERS_PATH = re.compile(r"^/v1/projects/(?P<p>[^/]+)/locations/(?P<l>[^/]+)/clusters$")
 IAM_PATH = re.compile(
     r"^/v1/projects/[^/]+/serviceAccounts/(?P<email>[^/:]+)"
     r"(?P<keys>/keys(?:/(?P<key>[^/:]+))?)?(?::(?P<verb>[a-z]+))?$"
@@ -34,6 +40,11 @@ STORAGE_PATH = re.compile(
 _ZONE = r"^/compute/v1/projects/(?P<p>[^/]+)/zones/(?P<z>[^/]+)"
 ROUTES = (
     ("GET", re.compile(r"^/compute/v1/projects/(?P<p>[^/]+)/aggregated/disks$"), "aggregated"),
+    (
+        "GET",
+        re.compile(r"^/compute/v1/projects/(?P<p>[^/]+)/aggregated/instances$"),
+        "aggregated_instances",
+    ),
     ("GET", re.compile(_ZONE + r"/instances/(?P<i>[^/]+)$"), "instance"),
     (
         "POST",
@@ -74,6 +85,8 @@ class FakeGcp:
         self.iam = IamState(project)
         self.logging = LoggingState()
         self.gke = GkeState(project)
+        self.listings = ListingState(project)
+        self.cloud_build = CloudBuildState(project, self.compute, self.storage)
         self.kubernetes = KubernetesApi(lambda: self.gke)
         self.requests: list[tuple[str, str]] = []
         self._server = LocalServer(self._app)
@@ -94,6 +107,8 @@ class FakeGcp:
         self.iam = IamState(self.project)
         self.logging = LoggingState()
         self.gke = GkeState(self.project)
+        self.listings = ListingState(self.project)
+        self.cloud_build = CloudBuildState(self.project, self.compute, self.storage)
         self.requests = []
 
     def __enter__(self) -> FakeGcp:
@@ -132,6 +147,17 @@ class FakeGcp:
                 assert found is not None
                 payload = self.gke.cluster(found.group("l"), found.group("c"))
                 status, headers, body = 200, {}, json.dumps(payload).encode()
+            elif (found := CLUSTERS_PATH.match(request.path)) and request.method == "GET":
+                self.listings.answer(f"/v1/projects/{found.group('p')}", {})  # the project's
+                payload = self.gke.list_clusters(found.group("l"))
+                status, headers, body = 200, {}, json.dumps(payload).encode()
+            elif found := BUILDS_PATH.match(request.path):
+                payload = self._build(request.method, found, request.get_data())
+                status, headers, body = 200, {}, json.dumps(payload).encode()
+            elif self.listings.serves(request.path) and request.method in ("GET", "POST"):
+                query = {k: str(v) for k, v in request.args.items()}
+                payload = self.listings.answer(request.path, query)
+                status, headers, body = 200, {}, json.dumps(payload).encode()
             elif request.path == "/v2/entries:list" and request.method == "POST":
                 payload = self.logging.list_entries(json.loads(request.get_data() or b"{}"))
                 status, headers, body = 200, {}, json.dumps(payload).encode()
@@ -162,6 +188,8 @@ class FakeGcp:
             body = json.loads(data or b"{}")
             if name == "aggregated":
                 return self.compute.aggregated_disks(str(args.get("filter", "")))
+            if name == "aggregated_instances":
+                return self.compute.aggregated_instances()
             if name == "instance":
                 return self.compute.instance(found.group("z"), found.group("i"))
             if name == "instance_action":
@@ -180,6 +208,14 @@ class FakeGcp:
                 return self.compute.add_resource_policies(found.group("z"), found.group("d"), body)
             return self.compute.zone_operation(found.group("z"), found.group("o"))
         raise GcpError(501, "UNIMPLEMENTED", f"the fake does not implement {method} {path}")
+
+    def _build(self, method: str, found: re.Match[str], data: bytes) -> dict[str, Any]:
+        self.listings.answer(f"/v1/projects/{found.group('p')}", {})  # the project's
+        if method == "POST" and found.group("id") is None:
+            return self.cloud_build.create(json.loads(data or b"{}"))
+        if method == "GET" and found.group("id"):
+            return self.cloud_build.get(found.group("id"))
+        raise GcpError(501, "UNIMPLEMENTED", f"the fake does not implement {method} builds")
 
     def _iam(self, method: str, path: str, args: Any) -> dict[str, Any]:
         found = IAM_PATH.match(path)

@@ -278,6 +278,12 @@ class ComputeState:
             "items": items,
         }
 
+    def aggregated_instances(self) -> Json:
+        items: dict[str, Json] = {}
+        for (zone, _), instance in sorted(self.instances.items()):
+            items.setdefault(f"zones/{zone}", {"instances": []})["instances"].append(instance)
+        return {"kind": "compute#instanceAggregatedList", "items": items}
+
     def add_resource_policies(self, zone: str, name: str, body: Json) -> Json:
         disk = self._disk(zone, name)
         wanted = [str(p) for p in body.get("resourcePolicies") or []]

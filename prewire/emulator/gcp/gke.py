@@ -37,6 +37,11 @@ class GkeState:
         self.clusters[(location, name)] = cluster
         return cluster
 
+    def list_clusters(self, location: str) -> Json:
+        """`locations/-` lists the clusters of every location."""
+        found = [c for (at, _), c in sorted(self.clusters.items()) if location in ("-", at)]
+        return {"clusters": found}
+
     def cluster(self, location: str, name: str) -> Json:
         found = self.clusters.get((location, name))
         if found is None:

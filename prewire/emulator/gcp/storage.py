@@ -73,9 +73,12 @@ class Bucket:
     retention_seconds: int = 0
     locked: bool = False
     objects: dict[str, StoredBlob] = field(default_factory=dict)
+    settings: Json = field(default_factory=dict)
+    """The rest of the bucket's resource (iamConfiguration, versioning, location ...)."""
 
     def resource(self) -> Json:
         found: Json = {
+            **self.settings,
             "kind": "storage#bucket",
             "id": self.name,
             "name": self.name,
@@ -106,6 +109,20 @@ class StorageState:
     ) -> Bucket:
         bucket = Bucket(name, dict(labels or {}), retention_days * 86_400, locked)
         self.buckets[name] = bucket
+        return bucket
+
+    def put_bucket(self, item: Json) -> Bucket:
+        """A bucket as the JSON API describes it (what a deployment created)."""
+        retention = item.get("retentionPolicy") or {}
+        settings = {k: v for k, v in item.items() if k not in ("name", "labels", "retentionPolicy")}
+        bucket = Bucket(
+            str(item["name"]),
+            dict(item.get("labels") or {}),
+            int(retention.get("retentionPeriod") or 0),
+            retention.get("isLocked") is True,
+            settings=settings,
+        )
+        self.buckets[bucket.name] = bucket
         return bucket
 
     def bucket(self, name: str) -> Bucket:
