@@ -175,6 +175,12 @@ GCP_WAIVERS = (
         "the topic carries finding notifications, no evidence, for seven days; evidence lands "
         "in the buckets, which take the configured CMEK",
     ),
+    Waiver(
+        "CKV_GCP_46",
+        r"^google_project_iam_member\.prewire_vmdk_export_",
+        "only with gcp.vmdkExport: Google's image export runs its worker VM as the Compute "
+        "Engine default account, which must manage the export's temporary disk images",
+    ),
 )
 
 

@@ -30,6 +30,7 @@ TYPE_OVERRIDES = {
     "gcp:kms/cryptoKeyIAMMember:CryptoKeyIAMMember": "google_kms_crypto_key_iam_member",
     "gcp:pubsub/topicIAMMember:TopicIAMMember": "google_pubsub_topic_iam_member",
     "gcp:serviceaccount/account:Account": "google_service_account",
+    "gcp:serviceaccount/iAMMember:IAMMember": "google_service_account_iam_member",
     "gcp:networkmanagement/vpcFlowLogsConfig:VpcFlowLogsConfig": (
         "google_network_management_vpc_flow_logs_config"
     ),

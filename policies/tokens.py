@@ -155,6 +155,7 @@ GCP_SNAPSHOTS = "prewire:gcp:SnapshotSchedule"
 GCP_GKE_LOGGING = "prewire:gcp:GkeLogging"
 GCP_DETECTION = "prewire:gcp:FindingNotifications"
 GCP_IDENTITIES = "prewire:gcp:ResponderIdentities"
+GCP_VMDK_EXPORT = "prewire:gcp:VmdkExportAccess"
 
 # -- GCP: pulumi-gcp resources --------------------------------------------------------------------
 GCP_BUCKET = "gcp:storage/bucket:Bucket"

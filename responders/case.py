@@ -40,6 +40,9 @@ class Options:
     poll_seconds: float = 15.0
     isolate_first: bool = False
     export_vhd: bool = True
+    export_vmdk: bool = False
+    """GCP snapshot-disks: also export each snapshot as a VMDK (Cloud Build, opt-in: slow, and
+    it runs a temporary worker VM in the project)."""
 
     def window(self) -> tuple[datetime, datetime]:
         end = self.window_end or datetime.now(UTC)

@@ -140,6 +140,7 @@ CONFIG_KEYS = (
     "gcp.snapshotRetentionDays",
     "gcp.manageAuditConfig",
     "gcp.gkeLogging",
+    "gcp.vmdkExport",
 )
 
 
@@ -214,6 +215,8 @@ class GcpSettings:
     snapshot_retention_days: int = 35
     manage_audit_config: bool = True
     gke_logging: bool = True
+    vmdk_export: bool = False
+    """Grant what `snapshot-disks --export-vmdk` needs (broad roles to Google's accounts)."""
 
     @property
     def storage_location(self) -> str:
@@ -501,6 +504,7 @@ def _gcp(reader: _Reader) -> GcpSettings | None:
         snapshot_retention_days=reader.integer("gcp.snapshotRetentionDays", 35, 1, 65536),
         manage_audit_config=reader.boolean("gcp.manageAuditConfig", True),
         gke_logging=reader.boolean("gcp.gkeLogging", True),
+        vmdk_export=reader.boolean("gcp.vmdkExport", False),
     )
 
 

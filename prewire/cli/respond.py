@@ -286,6 +286,13 @@ def respond_gcp(
     ] = None,
     output_format: Format = OutputFormat.TABLE,
     yes: Yes = False,
+    export_vmdk: Annotated[
+        bool,
+        typer.Option(
+            "--export-vmdk",
+            help="snapshot-disks: also export each snapshot as a hashed VMDK (Cloud Build; slow).",
+        ),
+    ] = False,
     since: Since = None,
     until: Until = None,
     workers: Workers = 8,
@@ -305,6 +312,7 @@ def respond_gcp(
             dry_run=dry_run,
             options=Options(
                 confirm_release=yes,
+                export_vmdk=export_vmdk,
                 window_start=_when(since, "--since"),
                 window_end=_when(until, "--until"),
             ),

@@ -45,6 +45,7 @@ def drill_config(project: str, retention_days: int = 30) -> dict[str, str]:
         "prewire:gcp.networks": json.dumps([f"projects/{project}/global/networks/{NETWORK}"]),
         "prewire:gcp.breakGlassGroup": BREAK_GLASS_GROUP,
         "prewire:gcp.snapshotLabel": "=".join(SNAPSHOT_LABEL),
+        "prewire:gcp.vmdkExport": "true",
     }
 
 

@@ -52,6 +52,29 @@ def _disks_snapshotted(run: GcpRun) -> str | None:
     return f"no snapshot labelled with the case for {', '.join(missing)}" if missing else None
 
 
+def _disks_exported(run: GcpRun) -> str | None:
+    """Every case snapshot has a VMDK artifact whose recorded hash is that of the stored bytes."""
+    recorded = {
+        a.key.rsplit("/", 1)[-1].removesuffix(".vmdk"): a
+        for entry in run.store.read_all_entries(run.case_id)
+        if entry.action == "snapshot-disks"
+        for a in entry.artifacts
+        if a.key.endswith(".vmdk")
+    }
+    snapshots = [
+        name
+        for name, s in run.account.fake.compute.snapshots.items()
+        if s["labels"].get(LABEL_CASE) == label_value(run.case_id)
+    ]
+    missing = [s for s in snapshots if s not in recorded]
+    if missing or not snapshots:
+        return f"no VMDK recorded for {', '.join(missing) or 'any snapshot'}"
+    for name, artifact in recorded.items():
+        if run.store.sha256_of(artifact.key)[0] != artifact.sha256:
+            return f"{name}.vmdk does not match its recorded SHA-256"
+    return None
+
+
 def _logs_collected(run: GcpRun) -> str | None:
     keys = [
         a.key
@@ -97,6 +120,12 @@ register(
                 "every disk snapshotted with the case label",
                 _disks_snapshotted,
                 "The responder needs compute.disks.createSnapshot and compute.snapshots.create.",
+            ),
+            Expectation(
+                "every snapshot exported as a VMDK whose stored hash matches",
+                _disks_exported,
+                "Deploy with prewire:gcp.vmdkExport (Cloud Build's roles) and run snapshot-disks "
+                "with --export-vmdk; the responder needs cloudbuild.builds.create and .get.",
             ),
             Expectation(
                 "Cloud Logging entries of the instance collected",

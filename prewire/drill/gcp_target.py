@@ -28,6 +28,7 @@ from prewire.drill.timeline import Timeline
 from prewire.emulator.gcp import FakeGcp
 from prewire.emulator.gcp.cloud_logging import matches
 from prewire.vocabulary import Cloud
+from responders.case import Options
 from responders.gcp.discovery import discover
 from responders.gcp.findings import evidence_root, respond_to_finding
 from responders.gcp.session import GcpClients
@@ -43,6 +44,8 @@ NOTES = (
     "`pulumi up` leaves (the snapshot schedule attached by the stack's own code), then gated "
     "on `prewire audit gcp`. The fake does not enforce IAM: the audit checked the responder "
     "role and service account, the responder ran with the drill's credentials.",
+    "The fake's Cloud Build writes a stand-in file for each VMDK export (it holds no disk "
+    "contents): the export build, the wait, the write-once upload and the hash are real.",
     "The fake has no Security Command Center or Pub/Sub: the drill checked the finding against "
     "the stack's notification filter and handed the notification to respond_to_finding, the "
     "entry point a subscriber on the stack's subscription runs.",
@@ -184,7 +187,14 @@ class GcpFakeTarget(Target):
     def respond(
         self, account: GcpAccount, event: dict[str, Any], scenario: Scenario
     ) -> dict[str, Any]:
-        return respond_to_finding(event, account.clients, auto_contain=scenario.auto_contain)
+        # The drill's subscriber exports the snapshots as VMDKs (the stack granted Cloud Build
+        # what that needs: prewire:gcp.vmdkExport in the drill configuration).
+        return respond_to_finding(
+            event,
+            account.clients,
+            auto_contain=scenario.auto_contain,
+            options=Options(export_vmdk=True),
+        )
 
     def inventory(self, account: GcpAccount) -> GcpInventory:
         compute = account.fake.compute  # the fake's state: the drill lists what exists

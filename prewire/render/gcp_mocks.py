@@ -82,6 +82,7 @@ def _account(out: dict[str, Any], project: str) -> str:
 
 
 STORAGE_AGENT_INVOKE = "gcp:storage/getProjectServiceAccount:getProjectServiceAccount"
+PROJECT_INVOKE = "gcp:organizations/getProject:getProject"
 
 
 def gcp_invoke(token: str, args: dict[str, Any], default_project: str) -> dict[str, Any] | None:
@@ -89,4 +90,7 @@ def gcp_invoke(token: str, args: dict[str, Any], default_project: str) -> dict[s
     if token == STORAGE_AGENT_INVOKE:
         email = f"service-{_number(project)}@gs-project-accounts.iam.gserviceaccount.com"
         return {"emailAddress": email, "member": f"serviceAccount:{email}", "project": project}
+    if token == PROJECT_INVOKE:
+        project = str(args.get("projectId") or project)
+        return {"projectId": project, "number": _number(project), "name": project}
     return None

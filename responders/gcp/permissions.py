@@ -1,5 +1,5 @@
 """The IAM permissions each GCP responder verb needs: the one list the stack's responder role is
-generated from and the GCP actions will declare when they are written (they are not yet).
+generated from and the GCP actions declare.
 
 Notes that shaped the list: a running VM's service account cannot be changed (GCP requires the
 VM stopped), so `quarantine-identity` disables the service account and its keys instead of
@@ -57,8 +57,9 @@ PERMISSIONS: dict[str, tuple[str, ...]] = {
         "compute.snapshots.create",
         "compute.snapshots.get",
         "compute.snapshots.setLabels",
-        "compute.images.create",
-        "compute.images.get",
+        # --export-vmdk: the export runs as Cloud Build's service account, which does the rest.
+        "cloudbuild.builds.create",
+        "cloudbuild.builds.get",
         "compute.globalOperations.get",
         "compute.zoneOperations.get",
     ),

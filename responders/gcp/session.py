@@ -69,6 +69,8 @@ def describe(method: str, url: str) -> tuple[str, str]:
         return "storage", f"{kind}.{'list' if listing else VERBS.get(method, method.lower())}"
     if path.endswith("/v2/entries:list"):
         return "logging", "entries.list"
+    if re.search(r"/v1/projects/[^/]+/builds(/|$)", path):
+        return "cloudbuild", "builds.create" if method == "POST" else "builds.get"
     if re.search(r"://[^/]+/apis?/", path):  # a GKE cluster's Kubernetes API
         return "kubernetes", f"{parts[-1]}.{'list' if method == 'GET' else method.lower()}"
     if re.search(r"/locations/[^/]+/clusters/", path):
@@ -106,7 +108,7 @@ def record(response: Any, *args: Any, **kwargs: Any) -> None:
     error = None
     if response.status_code >= 400:
         error = str(_json(response.content).get("error", {}).get("status") or response.status_code)
-    elif service == "compute" and request.method != "GET":
+    elif service in ("compute", "cloudbuild") and request.method != "GET":
         operation_id = _json(response.content).get("name")
     step.record_call(ApiCall(service, operation, operation_id, params, error))
 

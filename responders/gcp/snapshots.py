@@ -4,7 +4,8 @@ One snapshot per attached disk (boot and data), named for the case and the disk 
 finds it instead of taking another, labelled with the case, the instance and the disk. Snapshots
 are crash-consistent per disk (GCP has no multi-disk snapshot group for zonal disks); they are
 taken one after another, within seconds. The list of snapshots with their sources is stored as
-evidence. Exporting an image as VMDK into the evidence bucket is not implemented yet.
+evidence. With `--export-vmdk` each snapshot is also exported as a VMDK file into the evidence
+bucket and hashed (`disk_export`).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from google.api_core import exceptions as google_errors
 from prewire.vocabulary import Cloud, EvidenceSource
 from responders.gcp import ids
 from responders.gcp.case import GcpCase
+from responders.gcp.disk_export import export_vmdk
 from responders.gcp.permissions import PERMISSIONS
 from responders.gcp.targets import describe
 from responders.registry import action, perms
@@ -63,11 +65,12 @@ def _exists(case: GcpCase, name: str) -> dict[str, Any] | None:
 def snapshot_disks(case: GcpCase, target: str, step: Step) -> Status:
     ref = ids.instance(target)
     instance = describe(case, ref)
-    taken, found = [], []
+    taken, found, names = [], [], []
     for disk in instance.get("disks") or []:
         source = str(disk.get("source", ""))
         disk_name, zone = ids.last(source), ids.zone_of(source)
         name = snapshot_name(case.case_id, disk_name)
+        names.append(name)
         existing = _exists(case, name)
         if existing is not None:
             found.append(existing)
@@ -106,8 +109,20 @@ def snapshot_disks(case: GcpCase, target: str, step: Step) -> Status:
             ],
             "snapshots of the instance's disks",
         )
+    if case.options.export_vmdk:
+        # Under --dry-run the snapshots are only planned: their exports are planned by name.
+        known = {s["name"]: s for s in snapshots}
+        for name in names:
+            export_vmdk(case, known.get(name) or {"name": name}, step)
+    exported = sum(a.key.endswith(".vmdk") for a in step.artifacts)
     if not taken:
         step.note(f"{len(found)} snapshot(s) of this case already exist")
+        if exported:
+            step.note(f"{exported} VMDK(s) exported")
+            return Status.COLLECTED
         return Status.UNCHANGED if found else Status.COLLECTED
-    step.note(f"{len(taken)} new snapshot(s) of {len(instance.get('disks') or [])} disk(s)")
+    step.note(
+        f"{len(taken)} new snapshot(s) of {len(instance.get('disks') or [])} disk(s)"
+        + (f"; {exported} VMDK(s) exported" if exported else "")
+    )
     return Status.CHANGED

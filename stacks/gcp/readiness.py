@@ -17,6 +17,7 @@ from stacks.gcp.identity import ResponderIdentities, ResponderIdentitiesArgs
 from stacks.gcp.logging import AuditLogging, AuditLoggingArgs
 from stacks.gcp.network import FlowLogs, NetworkArgs, QuarantineFirewall
 from stacks.gcp.snapshots import SnapshotSchedule, SnapshotScheduleArgs
+from stacks.gcp.vmdk_export import VmdkExportAccess, VmdkExportAccessArgs
 from stacks.settings import ReadinessSettings
 
 
@@ -91,6 +92,12 @@ class GcpReadiness(pulumi.ComponentResource):
             ),
             here,
         )
+        if config.vmdk_export:
+            VmdkExportAccess(
+                f"{name}-vmdk-export",
+                VmdkExportAccessArgs(project=config.project, evidence_bucket=buckets.evidence.name),
+                here,
+            )
         self.outputs = {
             "auditBucket": buckets.audit.name,
             "evidenceBucket": buckets.evidence.name,

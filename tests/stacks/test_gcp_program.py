@@ -14,6 +14,7 @@ from responders.gcp.permissions import responder_permissions
 from stacks import settings
 from stacks.gcp.base import QUARANTINE_TAG
 from stacks.gcp.gke import LOGGED_COMPONENTS, GkeLogging
+from stacks.gcp.vmdk_export import ACT_AS_ROLES, CLOUD_BUILD_ROLES
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -64,7 +65,9 @@ def test_every_audit_log_is_on_and_sunk_into_the_locked_bucket(graph: Graph) -> 
     sink = sinks["prewire-audit-logs"]
     assert sink.get("destination") == f"storage.googleapis.com/{audit.get('name')}"
     assert sink.get("uniqueWriterIdentity") is True
-    [writer] = graph.of_type(t.GCP_BUCKET_IAM_MEMBER)
+    [writer] = [
+        w for w in graph.of_type(t.GCP_BUCKET_IAM_MEMBER) if w.get("bucket") == audit.get("name")
+    ]
     assert (writer.get("bucket"), writer.get("role"), writer.get("member")) == (
         audit.get("name"),
         "roles/storage.objectCreator",  # create only: the sink cannot delete what it wrote
@@ -203,3 +206,29 @@ def test_bad_gcp_config_is_refused_with_the_problem_named(
     raw.update(changes)
     with pytest.raises(settings.SettingsError, match=message):
         settings.parse(raw)
+
+
+def test_vmdk_export_grants_exist_only_when_asked(graph: Graph, gcp_config: dict[str, str]) -> None:
+    # The example opts in: Cloud Build administers Compute Engine and acts as its default account,
+    # and both may create objects (never replace: the bucket is locked) in the evidence bucket.
+    grants = [m for m in graph.of_type(t.GCP_PROJECT_IAM_MEMBER) if "cloudbuild" in m.get("member")]
+    assert sorted(m.get("role") for m in grants) == sorted(CLOUD_BUILD_ROLES)
+    acting = graph.of_type("gcp:serviceaccount/iAMMember:IAMMember")
+    assert sorted(a.get("role") for a in acting) == sorted(ACT_AS_ROLES)
+    assert all(
+        str(a.get("serviceAccountId")).endswith("-compute@developer.gserviceaccount.com")
+        for a in acting
+    )
+    [evidence] = [
+        b
+        for b in graph.of_type(t.GCP_BUCKET)
+        if b.get("labels", {}).get("prewire-role") == "evidence-store"
+    ]
+    writers = [
+        w for w in graph.of_type(t.GCP_BUCKET_IAM_MEMBER) if w.get("bucket") == evidence.get("name")
+    ]
+    assert {w.get("role") for w in writers} == {"roles/storage.objectCreator"} and len(writers) == 2
+    without = render(None, {**gcp_config, "prewire:gcp.vmdkExport": "false"}, stack="example-gcp")
+    assert not [
+        m for m in without.of_type(t.GCP_PROJECT_IAM_MEMBER) if "cloudbuild" in m.get("member")
+    ]

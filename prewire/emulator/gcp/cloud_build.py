@@ -38,6 +38,8 @@ class CloudBuildState:
     storage: StorageState
     builds: dict[str, Json] = field(default_factory=dict)
     reads: dict[str, int] = field(default_factory=dict)
+    fail_with: str | None = None
+    """Tests: finish every build FAILURE with this detail (a worker that could not boot ...)."""
     lock: threading.RLock = field(default_factory=threading.RLock)
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
 
@@ -85,6 +87,9 @@ class CloudBuildState:
             return _public(build)
 
     def _finish(self, build: Json) -> None:
+        if self.fail_with:
+            build["status"], build["statusDetail"] = "FAILURE", self.fail_with
+            return
         args = build["_args"]
         snapshot = str(args["source_disk_snapshot"]).rstrip("/").rsplit("/", 1)[-1]
         if snapshot not in self.compute.snapshots:
