@@ -26,6 +26,8 @@ def scenario_commands(cloud: Cloud) -> list[tuple[str, str, str]]:
 
     rows = []
     for scenario in SCENARIOS:
+        if scenario.cloud is not cloud:
+            continue
         kind, _, name = scenario.response.partition(" ")
         spec = PLAYBOOKS.get((cloud, name)) if kind == "playbook" else ACTIONS.get((cloud, name))
         target = TARGET_PLACEHOLDERS.get(spec.target_kind, "<target>")

@@ -275,7 +275,8 @@ def respond_gcp(
         list[str],
         typer.Option(
             "--target",
-            help="projects/<p>/zones/<z>/instances/<n> or projects/<p>/locations/<l>/clusters/<n>",
+            help="projects/<p>/zones/<z>/instances/<n>, projects/<p>/locations/<l>/clusters/<n> "
+            "or projects/<p>/locations/<l>/services/<n> (Cloud Run)",
         ),
     ],
     project: GcpProject = None,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from prewire.drill.gcp_target import GcpAccount, finding_for
+from prewire.drill.gcp_target import GcpAccount, finding_for, service_finding_for
 from prewire.drill.scenarios import COMMON, Expectation, Scenario, ScenarioRun, register
 from prewire.vocabulary import Cloud
 from responders.gcp.discovery import QUARANTINE_TAG
@@ -85,6 +85,27 @@ def _logs_collected(run: GcpRun) -> str | None:
     return None if any(k.endswith("logs.jsonl") for k in keys) else "collect-logs stored no logs"
 
 
+def _service_logs_collected(run: GcpRun) -> str | None:
+    """The container's log line and the runtime account's read elsewhere are both collected."""
+    found = [
+        run.store.open(a.key).read().decode()
+        for entry in run.store.read_all_entries(run.case_id)
+        if entry.action == "collect-logs"
+        for a in entry.artifacts
+        if a.key.endswith("logs.jsonl")
+    ]
+    text = "".join(found)
+    missing = [
+        what
+        for what, needle in (
+            ("the container's output", "203.0.113.66"),
+            ("the runtime account's actions", run.account.victim.run_account),
+        )
+        if needle not in text
+    ]
+    return f"not collected: {', '.join(missing)}" if missing else None
+
+
 def _never_stopped(run: GcpRun) -> str | None:
     name = f"/instances/{run.account.victim.name}"
     sent = [
@@ -136,6 +157,25 @@ register(
                 "the instance was never stopped, reset or deleted",
                 _never_stopped,
                 "A responder sent a power or delete call: evidence in memory is lost.",
+            ),
+        ),
+    )
+)
+register(
+    Scenario(
+        name="cloud-run-compromise",
+        summary="SCC finding on a Cloud Run service: its logs and its runtime account's actions",
+        auto_contain=True,
+        response="playbook preserve-service",
+        finding=service_finding_for,
+        cloud=Cloud.GCP,
+        expectations=(
+            *COMMON,
+            Expectation(
+                "the service's logs and its runtime account's actions collected",
+                _service_logs_collected,
+                "The responder needs run.services.get, logging.logEntries.list and "
+                "logging.privateLogEntries.list; the stack's log bucket keeps Cloud Run logs.",
             ),
         ),
     )

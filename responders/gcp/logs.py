@@ -1,8 +1,10 @@
-"""Collect the Cloud Logging entries of a GCE instance and of its service accounts in a window.
+"""Collect the Cloud Logging entries of a GCE instance or a Cloud Run service, and of its service
+accounts, in a window.
 
-One `entries:list` query over the project: the instance's own logs (serial port, agents), the
-audit log entries naming it, and every entry in which one of its service accounts acted (what a
-stolen token did elsewhere in the project). Data Access entries need
+One `entries:list` query over the project: the workload's own logs (an instance's serial port and
+agents; a service's request and container logs from every revision), the audit log entries
+naming it, and every entry in which its service accounts acted (what a stolen token did elsewhere
+in the project). Data Access entries need
 `logging.privateLogEntries.list`. Entries are stored as one JSON object per line, with the filter
 that selected them. Cloud Logging's REST API is called through the authorized session (its client
 library defaults to gRPC), so the endpoint override and the custody recording apply.
@@ -18,7 +20,7 @@ from prewire.vocabulary import Cloud, EvidenceSource
 from responders.gcp import ids
 from responders.gcp.case import GcpCase
 from responders.gcp.permissions import PERMISSIONS
-from responders.gcp.targets import describe
+from responders.gcp.targets import describe, describe_service
 from responders.registry import action, perms
 from responders.runtime import ActionFailed, Status, Step
 
@@ -31,14 +33,29 @@ def _stamp(when: datetime) -> str:
 
 
 def instance_filter(instance: dict[str, Any], start: datetime, end: datetime) -> str:
+    own = f'(resource.type="gce_instance" AND resource.labels.instance_id="{instance["id"]}")'
+    accounts = [a["email"] for a in instance.get("serviceAccounts") or [] if a.get("email")]
+    return _filter(own, f"instances/{instance['name']}", accounts, start, end)
+
+
+def service_filter(
+    ref: ids.ServiceRef, service: dict[str, Any], start: datetime, end: datetime
+) -> str:
+    """Every revision's logs (Cloud Run labels them with the service name), the audit entries
+    naming the service, and what its runtime service account did."""
+    own = (
+        f'(resource.type="cloud_run_revision" AND resource.labels.service_name="{ref.name}" '
+        f'AND resource.labels.location="{ref.location}")'
+    )
+    account = (service.get("template") or {}).get("serviceAccount")
+    return _filter(own, f"services/{ref.name}", [account] if account else [], start, end)
+
+
+def _filter(own: str, named: str, accounts: list[str], start: datetime, end: datetime) -> str:
     about = [
-        f'(resource.type="gce_instance" AND resource.labels.instance_id="{instance["id"]}")',
-        f'protoPayload.resourceName:"instances/{instance["name"]}"',
-        *(
-            f'protoPayload.authenticationInfo.principalEmail="{account["email"]}"'
-            for account in instance.get("serviceAccounts") or []
-            if account.get("email")
-        ),
+        own,
+        f'protoPayload.resourceName:"{named}"',
+        *(f'protoPayload.authenticationInfo.principalEmail="{a}"' for a in accounts),
     ]
     window = f'timestamp>="{_stamp(start)}" AND timestamp<="{_stamp(end)}"'
     return f"{window} AND ({' OR '.join(about)})"
@@ -73,20 +90,23 @@ def list_entries(case: GcpCase, query: str, step: Step) -> list[dict[str, Any]]:
 @action(
     Cloud.GCP,
     "collect-logs",
-    summary="Cloud Logging entries of the instance and of its service accounts in the window",
-    target_kind="instance",
+    summary="Cloud Logging entries of an instance or Cloud Run service and its accounts",
+    target_kind="workload",
     permissions=perms(*PERMISSIONS["collect-logs"]),
     destructive=False,
-    produces=(EvidenceSource.GCP_AUDIT_LOGS,),
+    produces=(EvidenceSource.GCP_AUDIT_LOGS, EvidenceSource.CLOUD_RUN_LOGS),
 )
 def collect_logs(case: GcpCase, target: str, step: Step) -> Status:
     earlier = case.collected_before(step.action, target)
     if earlier:
         step.note(f"logs already collected at {earlier}")
         return Status.UNCHANGED
-    instance = describe(case, ids.instance(target))
     start, end = case.options.window()
-    query = instance_filter(instance, start, end)
+    ref = ids.workload(target)
+    if isinstance(ref, ids.ServiceRef):
+        query = service_filter(ref, describe_service(case, ref), start, end)
+    else:
+        query = instance_filter(describe(case, ref), start, end)
     if case.dry_run:
         step.planned_artifact("logs.jsonl")
         return Status.PLANNED

@@ -6,6 +6,9 @@ contain-instance:
 3. isolate-instance: the quarantine tag and no external addresses.
 4. quarantine-identity: its service accounts and their keys disabled.
 5. collect-logs: Cloud Logging keeps the entries; collected last.
+
+preserve-service (a Cloud Run service): its logs and what its runtime account did; prewire does
+not contain Cloud Run services. investigate-cluster (GKE): the cluster's state, read-only.
 """
 
 from __future__ import annotations
@@ -37,5 +40,23 @@ register(
         summary="Collect evidence without changing the workload's behaviour (no isolation)",
         target_kind="instance",
         steps=(PROTECT, SNAPSHOT, LOGS),
+    )
+)
+register(
+    Playbook(
+        cloud=Cloud.GCP,
+        name="preserve-service",
+        summary="A Cloud Run service's logs and its runtime account's actions (no containment)",
+        target_kind="service",
+        steps=(PlaybookStep("collect-logs", why="every revision's logs, before they age out"),),
+    )
+)
+register(
+    Playbook(
+        cloud=Cloud.GCP,
+        name="investigate-cluster",
+        summary="A GKE cluster's description and state from its Kubernetes API (read-only)",
+        target_kind="cluster",
+        steps=(PlaybookStep("collect-cluster", why="the cluster's objects as they are now"),),
     )
 )

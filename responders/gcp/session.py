@@ -73,6 +73,8 @@ def describe(method: str, url: str) -> tuple[str, str]:
         return "cloudbuild", "builds.create" if method == "POST" else "builds.get"
     if re.search(r"://[^/]+/apis?/", path):  # a GKE cluster's Kubernetes API
         return "kubernetes", f"{parts[-1]}.{'list' if method == 'GET' else method.lower()}"
+    if re.search(r"/locations/[^/]+/services/[^/]+$", path):
+        return "run", f"services.{VERBS.get(method, method.lower())}"
     if re.search(r"/locations/[^/]+/clusters/", path):
         return "container", f"clusters.{VERBS.get(method, method.lower())}"
     if "/serviceAccounts" in path:  # the IAM REST API: .../serviceAccounts/<email>[:verb]

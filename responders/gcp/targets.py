@@ -3,7 +3,7 @@ and read before anything changes; a bad one stops the run with one line (exit 2)
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from google.api_core import exceptions as google_errors
@@ -12,14 +12,20 @@ from responders.gcp import ids
 from responders.gcp.case import GcpCase
 from responders.runtime import InputError
 
+Ref = ids.InstanceRef | ids.ClusterRef | ids.ServiceRef
+PARSERS: dict[str, Callable[[str], Ref]] = {
+    "instance": ids.instance,
+    "cluster": ids.cluster,
+    "service": ids.service,
+    "workload": ids.workload,
+}
+
 
 def validate(case: GcpCase, kind: str, targets: Sequence[str]) -> None:
-    if kind not in ("instance", "cluster"):
+    if kind not in PARSERS:
         raise InputError(f"no GCP responder takes a {kind}")
     for target in targets:
-        ref: ids.InstanceRef | ids.ClusterRef = (
-            ids.instance(target) if kind == "instance" else ids.cluster(target)
-        )
+        ref = PARSERS[kind](target)
         if ref.project != case.clients.project:
             raise InputError(
                 f"{target} is in project {ref.project}, not {case.clients.project} (pass --project)"
@@ -27,26 +33,37 @@ def validate(case: GcpCase, kind: str, targets: Sequence[str]) -> None:
         # Each description is read (so a missing target stops the run) and kept for the run.
         if isinstance(ref, ids.InstanceRef):
             describe(case, ref)
-        else:
+        elif isinstance(ref, ids.ClusterRef):
             describe_cluster(case, ref)
+        else:
+            describe_service(case, ref)
 
 
 def describe_cluster(case: GcpCase, ref: ids.ClusterRef) -> dict[str, Any]:
     """The cluster as the Container API returns it (the REST API: its library is gRPC-first),
     cached for the run like instances."""
-    cached = case.remembered(str(ref))
+    return _described(case, "container", f"/v1/{ref}", str(ref))
+
+
+def describe_service(case: GcpCase, ref: ids.ServiceRef) -> dict[str, Any]:
+    """The Cloud Run service as the Run Admin API v2 returns it, cached for the run."""
+    return _described(case, "run", f"/v2/{ref}", str(ref))
+
+
+def _described(case: GcpCase, service: str, path: str, key: str) -> dict[str, Any]:
+    cached = case.remembered(key)
     if cached is not None:
         return cached
-    session, base = case.clients.rest("container")
-    response = session.get(f"{base}/v1/{ref}")
+    session, base = case.clients.rest(service)
+    response = session.get(f"{base}{path}")
     if response.status_code == 404:
-        raise InputError(f"not found: {ref}")
+        raise InputError(f"not found: {key}")
     if response.status_code == 403:
-        raise InputError(f"not allowed to read {ref}")
+        raise InputError(f"not allowed to read {key}")
     response.raise_for_status()
-    cluster: dict[str, Any] = response.json()
-    case.remember({str(ref): cluster})
-    return cluster
+    found: dict[str, Any] = response.json()
+    case.remember({key: found})
+    return found
 
 
 def describe(case: GcpCase, ref: ids.InstanceRef) -> dict[str, Any]:

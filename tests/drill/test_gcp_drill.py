@@ -27,6 +27,21 @@ def test_findings_plan_the_playbook_of_the_instance_they_name() -> None:
     assert preserve is not None and preserve.playbook == "preserve-instance"
     bucket = "//storage.googleapis.com/payroll"
     assert plan_response({**finding, "resourceName": bucket}, auto_contain=True) is None
+    service = "projects/acme-prod/locations/europe-west1/services/checkout"
+    run = plan_response(
+        {**finding, "resourceName": f"//run.googleapis.com/{service}"}, auto_contain=True
+    )
+    assert run is not None and (run.playbook, run.targets) == ("preserve-service", (service,))
+    gke = plan_response(
+        {
+            **finding,
+            "resourceName": "//container.googleapis.com/projects/acme-prod/zones/europe-west1-b"
+            "/clusters/apps",
+        },
+        auto_contain=True,
+    )
+    assert gke is not None and gke.playbook == "investigate-cluster"
+    assert gke.targets == ("projects/acme-prod/locations/europe-west1-b/clusters/apps",)
     assert evidence_root(finding) == "cases"
     assert evidence_root({**finding, "sourceProperties": {DRILL_MARKER: "true"}}) == "drills"
 

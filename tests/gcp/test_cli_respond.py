@@ -68,5 +68,5 @@ def test_a_bad_target_is_one_line_and_exit_2(project: Project, cli_env: dict[str
 def test_gcp_actions_are_listed(cli_env: dict[str, str]) -> None:
     result = runner.invoke(app, ["list"], env=cli_env)
     assert result.exit_code == 0
-    # Eight actions and two playbooks (names may be cut short at the terminal's width).
-    assert result.output.count("│ gcp ") == 10
+    # Eight actions and four playbooks (names may be cut short at the terminal's width).
+    assert result.output.count("│ gcp ") == 12

@@ -5,9 +5,9 @@ certificate: `FakeGcp.client_options()` gives the endpoint each client is pointe
 the Compute calls of the stack's snapshot attachment (`compute`) and the Cloud Storage JSON API
 calls of the evidence store (`storage`), IAM (`iam`), Cloud Logging (`cloud_logging`) and GKE
 (`gke`: `clusters.get` and `list`, and each cluster's Kubernetes API over HTTPS with the fake's
-own CA), Cloud Build's image export (`cloud_build`), and the list operations and the IAM policy
-`prewire audit gcp` reads (`listings`); everything else answers 501 so a missing operation is
-named, never guessed.
+own CA), Cloud Run `services.get` (`run`), Cloud Build's image export (`cloud_build`), and the
+list operations and the IAM policy `prewire audit gcp` reads (`listings`); everything else
+answers 501 so a missing operation is named, never guessed.
 """
 
 from __future__ import annotations
@@ -23,11 +23,13 @@ from prewire.emulator.gcp.compute import ComputeState, GcpError
 from prewire.emulator.gcp.gke import GkeState, KubernetesApi
 from prewire.emulator.gcp.iam import IamState
 from prewire.emulator.gcp.listings import ListingState
+from prewire.emulator.gcp.run import RunState
 from prewire.emulator.gcp.storage import StorageState, media
 from prewire.emulator.serving import LocalServer
 
 PROJECT = "prewire-fake"
 GKE_PATH = re.compile(r"^/v1/projects/[^/]+/locations/(?P<l>[^/]+)/clusters/(?P<c>[^/:]+)$")
+RUN_PATH = re.compile(r"^/v2/projects/(?P<p>[^/]+)/locations/(?P<l>[^/]+)/services/(?P<s>[^/:]+)$")
 BUILDS_PATH = re.compile(r"^/v1/projects/(?P<p>[^/]+)/builds(?:/(?P<id>[^/:]+))?$")
 CLUSTERS_PATH = re.compile(r"^/v1/projects/(?P<p>[^/]+)/locations/(?P<l>[^/]+)/clusters$")
 IAM_PATH = re.compile(
@@ -86,6 +88,7 @@ class FakeGcp:
         self.logging = LoggingState()
         self.gke = GkeState(project)
         self.listings = ListingState(project)
+        self.run = RunState(project)
         self.cloud_build = CloudBuildState(project, self.compute, self.storage)
         self.kubernetes = KubernetesApi(lambda: self.gke)
         self.requests: list[tuple[str, str]] = []
@@ -108,6 +111,7 @@ class FakeGcp:
         self.logging = LoggingState()
         self.gke = GkeState(self.project)
         self.listings = ListingState(self.project)
+        self.run = RunState(self.project)
         self.cloud_build = CloudBuildState(self.project, self.compute, self.storage)
         self.requests = []
 
@@ -150,6 +154,10 @@ class FakeGcp:
             elif (found := CLUSTERS_PATH.match(request.path)) and request.method == "GET":
                 self.listings.answer(f"/v1/projects/{found.group('p')}", {})  # the project's
                 payload = self.gke.list_clusters(found.group("l"))
+                status, headers, body = 200, {}, json.dumps(payload).encode()
+            elif (found := RUN_PATH.match(request.path)) and request.method == "GET":
+                self.listings.answer(f"/v1/projects/{found.group('p')}", {})  # the project's
+                payload = self.run.service(found.group("l"), found.group("s"))
                 status, headers, body = 200, {}, json.dumps(payload).encode()
             elif found := BUILDS_PATH.match(request.path):
                 payload = self._build(request.method, found, request.get_data())
