@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from prewire.drill.gcp_target import GcpAccount, finding_for, service_finding_for
+from prewire.drill.gcp_target import (
+    GcpAccount,
+    cluster_finding_for,
+    finding_for,
+    service_finding_for,
+)
+from prewire.drill.gcp_victim import ATTACKER
 from prewire.drill.scenarios import COMMON, Expectation, Scenario, ScenarioRun, register
 from prewire.vocabulary import Cloud
 from responders.gcp.discovery import QUARANTINE_TAG
@@ -85,25 +91,44 @@ def _logs_collected(run: GcpRun) -> str | None:
     return None if any(k.endswith("logs.jsonl") for k in keys) else "collect-logs stored no logs"
 
 
-def _service_logs_collected(run: GcpRun) -> str | None:
-    """The container's log line and the runtime account's read elsewhere are both collected."""
-    found = [
+def _stored_text(run: GcpRun, action: str, suffix: str) -> str:
+    return "".join(
         run.store.open(a.key).read().decode()
         for entry in run.store.read_all_entries(run.case_id)
-        if entry.action == "collect-logs"
+        if entry.action == action
         for a in entry.artifacts
-        if a.key.endswith("logs.jsonl")
-    ]
-    text = "".join(found)
-    missing = [
-        what
-        for what, needle in (
-            ("the container's output", "203.0.113.66"),
+        if a.key.endswith(suffix)
+    )
+
+
+def _missing(text: str, wanted: tuple[tuple[str, str], ...]) -> str | None:
+    gone = [what for what, needle in wanted if needle not in text]
+    return f"not collected: {', '.join(gone)}" if gone else None
+
+
+def _service_logs_collected(run: GcpRun) -> str | None:
+    """The container's log line and the runtime account's read elsewhere are both collected."""
+    return _missing(
+        _stored_text(run, "collect-logs", "logs.jsonl"),
+        (
+            ("the container's output", ATTACKER),
             ("the runtime account's actions", run.account.victim.run_account),
-        )
-        if needle not in text
-    ]
-    return f"not collected: {', '.join(missing)}" if missing else None
+        ),
+    )
+
+
+def _cluster_collected(run: GcpRun) -> str | None:
+    """The attacker's pod from the cluster's API and the exec from its audit log."""
+    return _missing(
+        _stored_text(run, "collect-cluster", "pods.json")
+        + _stored_text(run, "collect-logs", "logs.jsonl"),
+        (("the attacker's pod", "miner-5f4"), ("the exec into it", "pods.exec.create")),
+    )
+
+
+def _cluster_untouched(run: GcpRun) -> str | None:
+    writes = [f"{m} {p}" for m, p, _ in run.account.fake.gke.api_requests if m != "GET"]
+    return "; ".join(writes) or None
 
 
 def _never_stopped(run: GcpRun) -> str | None:
@@ -176,6 +201,30 @@ register(
                 _service_logs_collected,
                 "The responder needs run.services.get, logging.logEntries.list and "
                 "logging.privateLogEntries.list; the stack's log bucket keeps Cloud Run logs.",
+            ),
+        ),
+    )
+)
+register(
+    Scenario(
+        name="gke-compromise",
+        summary="SCC finding on a GKE cluster: its state from the Kubernetes API, then its logs",
+        auto_contain=True,
+        response="playbook investigate-cluster",
+        finding=cluster_finding_for,
+        cloud=Cloud.GCP,
+        expectations=(
+            *COMMON,
+            Expectation(
+                "the attacker's pod and the exec into it collected",
+                _cluster_collected,
+                "The responder needs container.clusters.get and the container.*.list permissions; "
+                "the cluster must log its API server (prewire:gcp.gkeLogging).",
+            ),
+            Expectation(
+                "nothing written to the cluster",
+                _cluster_untouched,
+                "collect-cluster only reads: a write to the Kubernetes API is a defect.",
             ),
         ),
     )

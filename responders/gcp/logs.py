@@ -1,13 +1,14 @@
-"""Collect the Cloud Logging entries of a GCE instance or a Cloud Run service, and of its service
-accounts, in a window.
+"""Collect the Cloud Logging entries of a GCE instance, a Cloud Run service or a GKE cluster, and
+of their service accounts, in a window.
 
 One `entries:list` query over the project: the workload's own logs (an instance's serial port and
-agents; a service's request and container logs from every revision), the audit log entries
-naming it, and every entry in which its service accounts acted (what a stolen token did elsewhere
-in the project). Data Access entries need
-`logging.privateLogEntries.list`. Entries are stored as one JSON object per line, with the filter
-that selected them. Cloud Logging's REST API is called through the authorized session (its client
-library defaults to gRPC), so the endpoint override and the custody recording apply.
+agents; a service's request and container logs from every revision; a cluster's control-plane
+components, nodes, pods and containers), the audit log entries naming it, and every entry in
+which its service accounts acted (what a stolen token did elsewhere in the project). Data Access
+entries need `logging.privateLogEntries.list`. Entries are stored as one JSON object per line,
+with the filter that selected them. Cloud Logging's REST API is called through the authorized
+session (its client library defaults to gRPC), so the endpoint override and the custody
+recording apply.
 """
 
 from __future__ import annotations
@@ -51,6 +52,15 @@ def service_filter(
     return _filter(own, f"services/{ref.name}", [account] if account else [], start, end)
 
 
+def cluster_filter(ref: ids.ClusterRef, start: datetime, end: datetime) -> str:
+    """Every k8s_* resource of the cluster (control-plane components, nodes, pods, containers:
+    all carry the cluster's name and location) and the audit entries naming the cluster."""
+    own = (
+        f'(resource.labels.cluster_name="{ref.name}" AND resource.labels.location="{ref.location}")'
+    )
+    return _filter(own, f"clusters/{ref.name}", [], start, end)
+
+
 def _filter(own: str, named: str, accounts: list[str], start: datetime, end: datetime) -> str:
     about = [
         own,
@@ -90,11 +100,15 @@ def list_entries(case: GcpCase, query: str, step: Step) -> list[dict[str, Any]]:
 @action(
     Cloud.GCP,
     "collect-logs",
-    summary="Cloud Logging entries of an instance or Cloud Run service and its accounts",
+    summary="Cloud Logging entries of an instance, Cloud Run service or GKE cluster",
     target_kind="workload",
     permissions=perms(*PERMISSIONS["collect-logs"]),
     destructive=False,
-    produces=(EvidenceSource.GCP_AUDIT_LOGS, EvidenceSource.CLOUD_RUN_LOGS),
+    produces=(
+        EvidenceSource.GCP_AUDIT_LOGS,
+        EvidenceSource.CLOUD_RUN_LOGS,
+        EvidenceSource.GKE_LOGS,
+    ),
 )
 def collect_logs(case: GcpCase, target: str, step: Step) -> Status:
     earlier = case.collected_before(step.action, target)
@@ -105,6 +119,8 @@ def collect_logs(case: GcpCase, target: str, step: Step) -> Status:
     ref = ids.workload(target)
     if isinstance(ref, ids.ServiceRef):
         query = service_filter(ref, describe_service(case, ref), start, end)
+    elif isinstance(ref, ids.ClusterRef):
+        query = cluster_filter(ref, start, end)
     else:
         query = instance_filter(describe(case, ref), start, end)
     if case.dry_run:

@@ -8,7 +8,7 @@ contain-instance:
 5. collect-logs: Cloud Logging keeps the entries; collected last.
 
 preserve-service (a Cloud Run service): its logs and what its runtime account did; prewire does
-not contain Cloud Run services. investigate-cluster (GKE): the cluster's state, read-only.
+not contain Cloud Run services. investigate-cluster (GKE): the cluster's state, then its logs.
 """
 
 from __future__ import annotations
@@ -55,8 +55,11 @@ register(
     Playbook(
         cloud=Cloud.GCP,
         name="investigate-cluster",
-        summary="A GKE cluster's description and state from its Kubernetes API (read-only)",
+        summary="A GKE cluster's state from its Kubernetes API, then its logs (read-only)",
         target_kind="cluster",
-        steps=(PlaybookStep("collect-cluster", why="the cluster's objects as they are now"),),
+        steps=(
+            PlaybookStep("collect-cluster", why="the cluster's objects as they are now"),
+            PlaybookStep("collect-logs", why="control plane, nodes and containers, kept longer"),
+        ),
     )
 )

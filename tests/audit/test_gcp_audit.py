@@ -18,7 +18,7 @@ from policies.gcp_rest import BY_TOKEN, as_resource
 from policies.live.audit import audit_project
 from prewire.cli.main import app
 from prewire.drill.gcp_provision import SNAPSHOT_LABEL, provision_gcp, stack_graph
-from prewire.drill.gcp_target import ZONE, seed_victim
+from prewire.drill.gcp_victim import ZONE, seed_victim
 from prewire.emulator.gcp import FakeGcp
 from prewire.vocabulary import Cloud
 from responders.gcp import session

@@ -31,6 +31,7 @@ def test_every_scenario_runs_and_every_expectation_holds(full_drill: DrillResult
         "azure-vm-compromise",
         "gce-compromise",
         "cloud-run-compromise",
+        "gke-compromise",
     }
     unverifiable = [c.name for c in full_drill.report.checks if c.status == "not-verifiable"]
     # No SSM agent on the emulator: stated, not passed. Every cloud's gate ran a live audit.

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 
@@ -22,7 +23,8 @@ def _seed(project: Project) -> None:
     def at(minutes: int) -> str:
         return (now - timedelta(minutes=minutes)).strftime("%Y-%m-%dT%H:%M:%SZ")
 
-    run = {"type": "cloud_run_revision", "labels": {"location": "europe-west1"}}
+    where = {"location": "europe-west1"}
+    run: dict[str, Any] = {"type": "cloud_run_revision", "labels": where}
     base = "projects/prewire-fake/logs"
     project.fake.logging.entries += [
         {  # a request log of an older revision
@@ -30,7 +32,7 @@ def _seed(project: Project) -> None:
             "timestamp": at(50),
             "resource": {
                 **run,
-                "labels": {**run["labels"], "service_name": "checkout", "revision_name": "r1"},
+                "labels": {**where, "service_name": "checkout", "revision_name": "r1"},
             },
             "httpRequest": {"requestUrl": "https://checkout/.env", "status": 200},
         },
@@ -39,7 +41,7 @@ def _seed(project: Project) -> None:
             "timestamp": at(45),
             "resource": {
                 **run,
-                "labels": {**run["labels"], "service_name": "checkout", "revision_name": "r2"},
+                "labels": {**where, "service_name": "checkout", "revision_name": "r2"},
             },
             "textPayload": "spawning /tmp/.x",
         },
@@ -61,7 +63,7 @@ def _seed(project: Project) -> None:
         {  # another service: not collected
             "logName": f"{base}/run.googleapis.com%2Fstdout",
             "timestamp": at(30),
-            "resource": {**run, "labels": {**run["labels"], "service_name": "billing"}},
+            "resource": {**run, "labels": {**where, "service_name": "billing"}},
             "textPayload": "ok",
         },
     ]

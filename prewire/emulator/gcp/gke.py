@@ -1,6 +1,7 @@
 """The GKE half of the GCP fake: `clusters.get` on the Container API, and each cluster's
 Kubernetes API served over HTTPS with the fake's own CA (reported as the cluster's
-`masterAuth.clusterCaCertificate`, as GKE does), read-only: the lists seeded per path.
+`masterAuth.clusterCaCertificate`, as GKE does), read-only: the objects and container logs seeded
+per path (and query, for selectors and log options).
 """
 
 from __future__ import annotations
@@ -20,7 +21,8 @@ Json = dict[str, Any]
 class GkeState:
     project: str
     clusters: dict[tuple[str, str], Json] = field(default_factory=dict)  # (location, name)
-    objects: dict[str, Json] = field(default_factory=dict)  # Kubernetes API path -> list
+    objects: dict[str, Any] = field(default_factory=dict)
+    """Kubernetes API path (with its query where it matters) -> JSON object, or text (logs)."""
     api_requests: list[tuple[str, str, str]] = field(default_factory=list)  # method, path, auth
 
     def add_cluster(self, location: str, name: str, endpoint: str, ca_pem: bytes) -> Json:
@@ -85,13 +87,14 @@ class KubernetesApi:
         state.api_requests.append(
             (request.method, request.path, request.headers.get("Authorization", ""))
         )
-        found = state.objects.get(request.path) if request.method == "GET" else None
-        if found is None:
-            body, status = (
-                {"kind": "Status", "status": "Failure", "reason": "NotFound", "code": 404},
-                404,
-            )
+        found = None
+        if request.method == "GET":  # selectors and log options are part of what is read
+            found = state.objects.get(request.full_path.rstrip("?"))
+        if isinstance(found, str):  # container logs are plain text
+            response = Response(found, status=200, content_type="text/plain")
+        elif found is None:
+            body = {"kind": "Status", "status": "Failure", "reason": "NotFound", "code": 404}
+            response = Response(json.dumps(body), status=404, content_type="application/json")
         else:
-            body, status = found, 200
-        response = Response(json.dumps(body), status=status, content_type="application/json")
+            response = Response(json.dumps(found), status=200, content_type="application/json")
         return list(response(environ, start_response))
