@@ -17,26 +17,35 @@ def readiness_score(findings: Sequence[Finding]) -> float | None:
     return sum(f.status is Status.PASSED for f in judged) / len(judged)
 
 
+def scope_of(finding: Finding) -> str:
+    """What a finding's location is within: an AWS account, an Azure subscription, a project."""
+    where = finding.location
+    return where.get("account") or where.get("subscription") or where.get("project") or "?"
+
+
 def cells(
     findings: Sequence[Finding],
 ) -> tuple[list[str], dict[tuple[EvidenceSource, str], list[Finding]]]:
-    """Columns (account/region) and, per source and column, the findings that bear on it.
+    """Columns (scope/region) and, per source and column, the findings that bear on it.
 
-    Account-wide findings (IAM, S3) bear on every region of their account.
+    Account-wide findings (IAM, S3) bear on every region of their account; a subscription or
+    project audited as a whole (Azure, GCP) is one `<scope>/global` column.
     """
     regions: dict[str, set[str]] = defaultdict(set)
     for finding in findings:
-        if finding.location.get("region", "global") != "global":
-            regions[finding.location["account"]].add(finding.location["region"])
-    columns = sorted(f"{a}/{r}" for a, rs in regions.items() for r in rs)
+        region = finding.location.get("region", "global")
+        regions[scope_of(finding)].update({region} if region != "global" else set())
+    columns = sorted(
+        f"{scope}/{r}" for scope, rs in regions.items() for r in (sorted(rs) or ["global"])
+    )
     grid: dict[tuple[EvidenceSource, str], list[Finding]] = defaultdict(list)
     for finding in findings:
-        account = finding.location.get("account", "?")
+        scope = scope_of(finding)
         region = finding.location.get("region", "global")
         targets = (
-            [f"{account}/{r}" for r in sorted(regions[account])]
+            [f"{scope}/{r}" for r in sorted(regions[scope]) or ["global"]]
             if region == "global"
-            else [f"{account}/{region}"]
+            else [f"{scope}/{region}"]
         )
         for source in finding.control.sources:
             for column in targets:
@@ -52,7 +61,7 @@ def _colour(score: float | None) -> str:
 
 
 def _finding_row(finding: Finding) -> str:
-    where = f"{finding.location.get('account', '')}/{finding.location.get('region', '')}"
+    where = f"{scope_of(finding)}/{finding.location.get('region', '')}"
     cells = (
         finding.control.id,
         finding.control.severity.value,
@@ -95,7 +104,7 @@ def to_html(findings: Sequence[Finding], cloud: Cloud = Cloud.AWS) -> str:
         f"<style>{style}</style></head><body><h1>Forensic readiness audit</h1>"
         f"<p>Readiness score: <b>{overall}</b> ({counts['passed']} passed, {counts['failed']} "
         f"failed, {counts['unknown']} unknown)</p>"
-        f"<h2>Evidence source x account/region</h2><table><tr><th></th>{head}</tr>"
+        f"<h2>Evidence source x scope/region</h2><table><tr><th></th>{head}</tr>"
         f"{''.join(rows)}</table>"
         f'<h2>Failed and unknown</h2><table class="list"><tr><th>control</th><th>severity</th>'
         f"<th>where</th><th>resource</th><th>message</th></tr>{failed_rows}</table>"

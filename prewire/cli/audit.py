@@ -23,7 +23,7 @@ from prewire.cli.common import (
     write_or_print,
 )
 from prewire.cli.findings_view import FindingFormat, show
-from prewire.vocabulary import Severity
+from prewire.vocabulary import Cloud, Severity
 
 if TYPE_CHECKING:
     from policies.findings import Finding
@@ -94,7 +94,7 @@ def audit_aws(
         "accounts": [{"account": r.account, "error": r.error} for r in results],
         "regions": list(regions),
     }
-    _report(findings, output_format, output, "aws", extra)
+    _report(findings, output_format, output, Cloud.AWS, extra)
     if breaches(findings, fail_on) or any(r.error for r in results):
         raise typer.Exit(EXIT_FAILED)
 
@@ -125,7 +125,7 @@ def audit_azure(
     clients = azure_clients(subscription)
     caller(clients)  # fails clearly (exit 2) without credentials
     result = audit_subscription(clients)
-    _report(result.findings, output_format, output, "azure", {"subscription": subscription})
+    _report(result.findings, output_format, output, Cloud.AZURE, {"subscription": subscription})
     if breaches(result.findings, fail_on):
         raise typer.Exit(EXIT_FAILED)
 
@@ -162,7 +162,7 @@ def audit_gcp(
     caller(clients)  # fails clearly (exit 2) without credentials
     result = audit_project(clients, organization, retention_days)
     extra = {"project": project, "organization": organization}
-    _report(result.findings, output_format, output, "gcp", extra)
+    _report(result.findings, output_format, output, Cloud.GCP, extra)
     if breaches(result.findings, fail_on):
         raise typer.Exit(EXIT_FAILED)
 
@@ -171,12 +171,18 @@ def _report(
     findings: list[Finding],
     output_format: AuditFormat,
     output: Path | None,
-    cloud: str,
+    cloud: Cloud,
     extra: dict[str, Any],
 ) -> None:
     from policies.live.heatmap import to_html
 
     if output_format is AuditFormat.HTML:
-        write_or_print(to_html(findings), output)
+        write_or_print(to_html(findings, cloud), output)
     else:
-        show(findings, FindingFormat(output_format.value), output, artifact_uri=cloud, extra=extra)
+        show(
+            findings,
+            FindingFormat(output_format.value),
+            output,
+            artifact_uri=cloud.value,
+            extra=extra,
+        )

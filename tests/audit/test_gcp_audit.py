@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -280,3 +281,18 @@ def test_bad_input_is_one_line_and_exit_2(
     assert result.exit_code == 2
     assert message in result.output and len(result.output.strip().splitlines()) == 1
     assert all(m == "GET" for m, _ in fake.requests[before:])
+
+
+def test_the_html_report_maps_gcp_sources_onto_the_project(
+    cli_env: dict[str, str], tmp_path: Path
+) -> None:
+    page = tmp_path / "audit.html"
+    arguments = ["--project", "prewire-fake", "--retention-days", "30", "--format", "html"]
+    result = runner.invoke(app, ["audit", "gcp", *arguments, "--output", str(page)], env=cli_env)
+    assert result.exit_code == 0, result.output
+    html = page.read_text()
+    # One column for the project, a row per GCP evidence source, every covered cell at 100%.
+    assert "<th>prewire-fake/global</th>" in html
+    assert "GCE disks (VMDK)" in html and "Cloud Run logs" in html
+    assert "EC2 volumes" not in html
+    assert ">100%<" in html and ">0%<" not in html
