@@ -4,40 +4,51 @@ not covered yet. It is the "have a plan" document a team reviews before an incid
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from prewire.coverage import FACES, matrix
 from prewire.vocabulary import Cloud
 from stacks.settings import ReadinessSettings
 
 TARGET_PLACEHOLDERS = {
-    "instance": "<instance-id>",
-    "identity": "user/<name>",
-    "subject": "<instance-id or user/NAME>",
-    "function": "<function>",
-    "eks-cluster": "<cluster>",
-    "ecs-service": "<cluster>/<service>",
+    (Cloud.AWS, "instance"): "<instance-id>",
+    (Cloud.AWS, "identity"): "user/<name>",
+    (Cloud.AWS, "subject"): "<instance-id or user/NAME>",
+    (Cloud.AWS, "function"): "<function>",
+    (Cloud.AWS, "eks-cluster"): "<cluster>",
+    (Cloud.AWS, "ecs-service"): "<cluster>/<service>",
+    (Cloud.AZURE, "instance"): "/subscriptions/<s>/resourceGroups/<g>/providers/"
+    "Microsoft.Compute/virtualMachines/<name>",
+    (Cloud.AZURE, "cluster"): "/subscriptions/<s>/resourceGroups/<g>/providers/"
+    "Microsoft.ContainerService/managedClusters/<name>",
+    (Cloud.GCP, "instance"): "projects/<p>/zones/<z>/instances/<name>",
+    (Cloud.GCP, "service"): "projects/<p>/locations/<l>/services/<name>",
+    (Cloud.GCP, "cluster"): "projects/<p>/locations/<l>/clusters/<name>",
 }
 
 
 def scenario_commands(cloud: Cloud) -> list[tuple[str, str, str]]:
     """(situation, command, what it does) for every drilled scenario, from the registries."""
-    from prewire.drill.scenarios import SCENARIOS
+    from prewire.drill.scenarios import load_scenarios
     from responders.playbooks import PLAYBOOKS
-    from responders.registry import ACTIONS
+    from responders.registry import ACTIONS, load_cloud
 
+    load_cloud(cloud)
     rows = []
-    for scenario in SCENARIOS:
+    for scenario in load_scenarios():
         if scenario.cloud is not cloud:
             continue
         kind, _, name = scenario.response.partition(" ")
         spec = PLAYBOOKS.get((cloud, name)) if kind == "playbook" else ACTIONS.get((cloud, name))
-        target = TARGET_PLACEHOLDERS.get(spec.target_kind, "<target>")
+        target = TARGET_PLACEHOLDERS.get((cloud, spec.target_kind), "<target>")
         command = f"prewire respond {cloud.value} {name} --case <CASE> --target {target}"
         rows.append((scenario.summary, command, spec.summary))
     return rows
 
 
-def _names(values: tuple[str, ...]) -> str:
-    return ", ".join(f"`{v}`" for v in values)
+def names(values: Sequence[str], empty: str = "") -> str:
+    """`a`, `b`: settings quoted for the plan, or `empty` when there are none."""
+    return ", ".join(f"`{v}`" for v in values) or empty
 
 
 def _aws_section(settings: ReadinessSettings) -> list[str]:
@@ -45,7 +56,7 @@ def _aws_section(settings: ReadinessSettings) -> list[str]:
     assert aws is not None
     alerted = settings.alert_email or "**nobody: set prewire:alertEmail**"
     humans = (
-        f", and which {_names(aws.responder_principals)} may assume with MFA"
+        f", and which {names(aws.responder_principals)} may assume with MFA"
         if aws.responder_principals
         else ""
     )
@@ -67,7 +78,7 @@ def _aws_section(settings: ReadinessSettings) -> list[str]:
         "### Getting access",
         "",
         f"- Break-glass role `prewire-break-glass-<region>`: assumable only by "
-        f"{_names(settings.break_glass_principals)}, only with MFA, one hour per session at most.",
+        f"{names(settings.break_glass_principals)}, only with MFA, one hour per session at most.",
         f"- Every assumption of it alerts {alerted}.",
         f"- Responders run as `prewire-responder-<region>`, holding exactly the permissions the "
         f"responder actions declare{humans}.",
@@ -139,6 +150,14 @@ def markdown(settings: ReadinessSettings) -> str:
     ]
     if Cloud.AWS in settings.clouds and settings.aws is not None:
         lines += _aws_section(settings)
+    if Cloud.AZURE in settings.clouds and settings.azure is not None:
+        from prewire.plan_azure import azure_section
+
+        lines += azure_section(settings, scenario_commands)
+    if Cloud.GCP in settings.clouds and settings.gcp is not None:
+        from prewire.plan_gcp import gcp_section
+
+        lines += gcp_section(settings, scenario_commands)
     lines += _gaps(settings)
     return "\n".join(lines) + "\n"
 

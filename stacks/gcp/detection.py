@@ -17,6 +17,8 @@ from stacks.gcp.base import child, labels
 
 FINDING_FILTER = 'state="ACTIVE" AND (severity="HIGH" OR severity="CRITICAL")'
 RETENTION = "604800s"  # seven days, Pub/Sub's maximum for a subscription
+FINDING_TOPIC = "prewire-scc-findings"
+FINDING_SUBSCRIPTION = "prewire-responder"
 
 
 @dataclass
@@ -35,7 +37,7 @@ class FindingNotifications(pulumi.ComponentResource):
         super().__init__(tokens.GCP_DETECTION, name, None, opts)
         self.topic = gcp.pubsub.Topic(
             f"{name}-findings",
-            name="prewire-scc-findings",
+            name=FINDING_TOPIC,
             project=args.project,
             message_retention_duration=RETENTION,
             labels=labels(tokens.GCP_DETECTION, "finding-topic"),
@@ -43,7 +45,7 @@ class FindingNotifications(pulumi.ComponentResource):
         )
         self.subscription = gcp.pubsub.Subscription(
             f"{name}-responder",
-            name="prewire-responder",
+            name=FINDING_SUBSCRIPTION,
             project=args.project,
             topic=self.topic.id,
             ack_deadline_seconds=600,

@@ -23,6 +23,7 @@ from responders.gcp.permissions import responder_permissions
 from stacks.gcp.base import child
 
 RESPONDER_ROLE_ID = "prewireResponder"
+RESPONDER_ACCOUNT_ID = "prewire-responder"
 BREAK_GLASS_ROLE_ID = "prewireBreakGlass"
 BREAK_GLASS_READERS = (
     "roles/compute.viewer",
@@ -71,7 +72,7 @@ class ResponderIdentities(pulumi.ComponentResource):
         permissions = responder_permissions()
         self.responder = gcp.serviceaccount.Account(
             f"{name}-responder",
-            account_id="prewire-responder",
+            account_id=RESPONDER_ACCOUNT_ID,
             project=args.project,
             display_name="prewire responder",
             description="prewire: runs the GCP responders; role generated from their permissions",

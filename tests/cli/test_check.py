@@ -327,3 +327,30 @@ def test_the_plan_names_access_evidence_commands_and_gaps() -> None:
     assert "## Not covered yet" in text and "No readiness is provisioned for: azure, gcp." in text
     html = runner.invoke(app, ["plan", "--format", "html"]).stdout
     assert html.startswith("<!doctype html>") and "<h1>Cloud incident response plan</h1>" in html
+
+
+def test_a_gcp_stack_gets_its_own_plan_section() -> None:
+    result = runner.invoke(app, ["plan", "--stack-config", str(ROOT / "Pulumi.example-gcp.yaml")])
+    assert result.exit_code == 0, result.output
+    text = result.stdout
+    assert "## GCP" in text and "## AWS" not in text
+    assert "group `incident-commanders@example.com`" in text and "closed (open it" in text
+    assert "`prewire-evidence-acme-payments-prod-" in text and "Bucket Lock 365 days" in text
+    assert "findings of organization 123456789012" in text
+    # Every GCP drill scenario has its command, with the project filled in.
+    assert (
+        "prewire respond gcp contain-instance --case <CASE> --target "
+        "projects/acme-payments-prod/zones/<z>/instances/<name> --project acme-payments-prod"
+    ) in text
+    assert "preserve-service" in text and "investigate-cluster" in text
+
+
+def test_an_azure_stack_gets_its_own_plan_section() -> None:
+    config = str(ROOT / "Pulumi.example-azure.yaml")
+    result = runner.invoke(app, ["plan", "--stack-config", config])
+    assert result.exit_code == 0, result.output
+    text = result.stdout
+    assert "## Azure" in text and "## GCP" not in text
+    assert "tagged `prewire:role=evidence-store`" in text and "locked 365 days" in text
+    assert "Defender for Cloud alerts of severity High or Medium" in text
+    assert "prewire respond azure contain-instance --case <CASE> --target /subscriptions/" in text
