@@ -153,11 +153,11 @@ def markdown(settings: ReadinessSettings) -> str:
     if Cloud.AZURE in settings.clouds and settings.azure is not None:
         from prewire.plan_azure import azure_section
 
-        lines += azure_section(settings, scenario_commands)
+        lines += azure_section(settings)
     if Cloud.GCP in settings.clouds and settings.gcp is not None:
         from prewire.plan_gcp import gcp_section
 
-        lines += gcp_section(settings, scenario_commands)
+        lines += gcp_section(settings)
     lines += _gaps(settings)
     return "\n".join(lines) + "\n"
 

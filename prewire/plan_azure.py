@@ -3,23 +3,19 @@ the `prewire:role` tags the Azure stack puts on what responders find."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
-from prewire.plan import names
+from prewire.plan import names, scenario_commands
 from prewire.vocabulary import Cloud
 from responders.azure.discovery import EVIDENCE_CONTAINER, ROLE_TAG, Role
 from stacks.az.base import MAX_WORKSPACE_RETENTION_DAYS
 from stacks.az.detection import ALERT_SEVERITIES
 from stacks.settings import ReadinessSettings
 
-Commands = Callable[[Cloud], list[tuple[str, str, str]]]
-
 
 def _tagged(role: Role) -> str:
     return f"tagged `{ROLE_TAG}={role.value}`"
 
 
-def azure_section(settings: ReadinessSettings, commands: Commands) -> list[str]:
+def azure_section(settings: ReadinessSettings) -> list[str]:
     azure = settings.azure
     assert azure is not None
     days = settings.retention_days
@@ -75,7 +71,7 @@ def azure_section(settings: ReadinessSettings, commands: Commands) -> list[str]:
         *[
             f"| {s} | `{c.replace('<s>', azure.subscription_id)} "
             f"--subscription {azure.subscription_id}` | {n} |"
-            for s, c, n in commands(Cloud.AZURE)
+            for s, c, n in scenario_commands(Cloud.AZURE)
         ],
         "",
         "Run with `--dry-run` first; releasing an instance or an identity needs `--yes`.",

@@ -3,9 +3,7 @@ names the GCP stack gives what it creates."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
-from prewire.plan import names
+from prewire.plan import names, scenario_commands
 from prewire.vocabulary import Cloud
 from stacks.gcp.base import bucket_name
 from stacks.gcp.detection import FINDING_SUBSCRIPTION, FINDING_TOPIC
@@ -13,10 +11,8 @@ from stacks.gcp.identity import BREAK_GLASS_ROLE_ID, RESPONDER_ACCOUNT_ID, RESPO
 from stacks.gcp.logging import MAX_LOG_BUCKET_DAYS, WORKLOAD_LOG_BUCKET
 from stacks.settings import ReadinessSettings
 
-Commands = Callable[[Cloud], list[tuple[str, str, str]]]
 
-
-def gcp_section(settings: ReadinessSettings, commands: Commands) -> list[str]:
+def gcp_section(settings: ReadinessSettings) -> list[str]:
     gcp = settings.gcp
     assert gcp is not None
     project, days = gcp.project, settings.retention_days
@@ -76,7 +72,7 @@ def gcp_section(settings: ReadinessSettings, commands: Commands) -> list[str]:
         "| --- | --- | --- |",
         *[
             f"| {s} | `{c.replace('<p>', project)} --project {project}` | {n} |"
-            for s, c, n in commands(Cloud.GCP)
+            for s, c, n in scenario_commands(Cloud.GCP)
         ],
         "",
         "Run with `--dry-run` first; releasing an instance or an identity needs `--yes`.",

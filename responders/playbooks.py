@@ -47,6 +47,41 @@ def register(playbook: Playbook) -> Playbook:
     return PLAYBOOKS.add(playbook)
 
 
+@dataclass(frozen=True)
+class InstanceSteps:
+    """A cloud's instance steps, each with why it is where it is in the order."""
+
+    protect: PlaybookStep
+    snapshot: PlaybookStep
+    isolate: PlaybookStep
+    quarantine: PlaybookStep
+    logs: PlaybookStep
+
+
+def register_instance_playbooks(cloud: Cloud, steps: InstanceSteps, contain_summary: str) -> None:
+    """`contain-instance` and `preserve-instance` in the order docs/responders.md justifies
+    (the clouds without memory capture: Azure and GCP): protect, snapshot, isolate, quarantine,
+    logs; preserve changes nothing about the workload's behaviour."""
+    register(
+        Playbook(
+            cloud=cloud,
+            name="contain-instance",
+            summary=contain_summary,
+            target_kind="instance",
+            steps=(steps.protect, steps.snapshot, steps.isolate, steps.quarantine, steps.logs),
+        )
+    )
+    register(
+        Playbook(
+            cloud=cloud,
+            name="preserve-instance",
+            summary="Collect evidence without changing the workload's behaviour (no isolation)",
+            target_kind="instance",
+            steps=(steps.protect, steps.snapshot, steps.logs),
+        )
+    )
+
+
 def playbooks_of(cloud: Cloud) -> list[Playbook]:
     from responders.registry import load_cloud
 

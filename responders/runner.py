@@ -146,3 +146,16 @@ def run_response(
         "ok": not any(o.status is Status.FAILED for o in outcomes),
         "complete": all(o.ok for o in outcomes),
     }
+
+
+def run_plan(cloud: Cloud, case: Case, plan: PlaybookPlan, evidence_root: str) -> dict[str, Any]:
+    """`run_response` for a planned playbook (the Azure and GCP alert handlers)."""
+    return run_response(
+        cloud,
+        case,
+        kind="playbook",
+        name=plan.playbook,
+        targets=plan.targets,
+        reason=plan.reason,
+        evidence_root=evidence_root,
+    )

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import botocore.exceptions
 
@@ -21,8 +22,10 @@ from policies.static.engine import DEFAULT_RETENTION_DAYS
 from prewire.vocabulary import Cloud
 from responders.aws.discovery import discover
 from responders.aws.session import AwsClients, error_code
-from responders.azure.session import AzureClients
-from responders.gcp.session import GcpClients
+
+if TYPE_CHECKING:  # each cloud's SDK is loaded only when that cloud is audited
+    from responders.azure.session import AzureClients
+    from responders.gcp.session import GcpClients
 
 MAX_PARALLEL_REGIONS = 8
 MAX_PARALLEL_ACCOUNTS = 8
@@ -41,7 +44,7 @@ def all_regions(clients: AwsClients) -> list[str]:
 
 
 def audit_account(clients: AwsClients, regions: Sequence[str]) -> AccountResult:
-    load_live_checks()
+    load_live_checks(Cloud.AWS)
     account = str(clients.sts.get_caller_identity()["Account"])
     result = AccountResult(account)
 
@@ -72,7 +75,6 @@ def audit_subscription(clients: AzureClients) -> AccountResult:
     from policies.live.azure import AzureLiveContext
     from responders.azure.discovery import discover as discover_azure
 
-    load_live_checks()
     prewired = discover_azure(clients)
     context = AzureLiveContext(
         clients=clients,
@@ -97,7 +99,6 @@ def audit_project(
     from policies.live.gcp import GcpLiveContext, check_project
     from responders.gcp.discovery import discover as discover_gcp
 
-    load_live_checks()
     context = GcpLiveContext(
         clients=clients,
         prewired=discover_gcp(clients),

@@ -31,27 +31,14 @@ from policies.gcp_rest import (
 )
 from policies.live.engine import CheckContext, LiveVerdict, failed, live_check, passed, unknown
 from policies.live.graph_judge import LiveGraph, judge, rule_ids
+from policies.static.gcp import roles_named, service_accounts_holding
 from prewire.graph import Graph, Resource
 from responders.gcp.discovery import Prewired
-from responders.gcp.session import GcpClients
+from responders.gcp.session import GcpClients, RestError
 from responders.runtime import InputError
 
 Json = dict[str, Any]
 CUSTOM_CHECKS = ("GCP-SNAP-001", "GCP-RESP-001")
-
-
-class ReadFailed(Exception):
-    def __init__(self, operation: str, status: int, reason: str) -> None:
-        super().__init__(f"{operation}: {status} {reason}")
-        self.operation, self.status, self.reason = operation, status, reason
-
-
-def _error(operation: str, response: requests.Response) -> ReadFailed:
-    try:
-        reason = str(response.json().get("error", {}).get("status") or response.reason)
-    except ValueError:
-        reason = str(response.reason)
-    return ReadFailed(operation, response.status_code, reason)
 
 
 @dataclass(kw_only=True)
@@ -68,7 +55,7 @@ class GcpLiveContext(CheckContext):
         return {"project": self.project, "region": "global"}
 
     def explain(self, error: Exception) -> str | None:
-        if isinstance(error, ReadFailed):
+        if isinstance(error, RestError):
             if error.status in (404, 501):
                 return f"{error.operation} is not available on this target"
             if error.status == 403:
@@ -79,22 +66,14 @@ class GcpLiveContext(CheckContext):
         return None
 
     # -- reads ---------------------------------------------------------------------------------
-    def call(self, service: str, method: str, path: str, **kwargs: Any) -> Json:
-        session, base = self.clients.rest(service)
-        operation = f"{service} {path.split('?', 1)[0].rsplit('/', 1)[-1]}"
-        response = session.request(method, f"{base}{path}", timeout=60, **kwargs)
-        if response.status_code >= 400:
-            raise _error(operation, response)
-        return response.json() if response.content else {}
-
     def items(self, kind: RestKind) -> list[Json]:
         """Every item of a kind, following the pages (and the scopes of an aggregated list)."""
         path = kind.read.format(project=self.project, organization=self.organization)
         found: list[Json] = []
         token: str | None = None
         while True:
-            page = self.call(
-                kind.service, "GET", path, params={"pageToken": token} if token else {}
+            page = self.clients.call(
+                kind.service, "GET", path, params={"pageToken": token} if token else None
             )
             listed = page.get(kind.items, page.get("items"))
             if "/aggregated/" in path:
@@ -107,19 +86,19 @@ class GcpLiveContext(CheckContext):
                 return [item for item in found if not kind.skip(item)]
 
     def iam_policy(self) -> Json:
-        return self.call(
+        return self.clients.call(
             "cloudresourcemanager",
             "POST",
             f"/v1/projects/{self.project}:getIamPolicy",
-            json={"options": {"requestedPolicyVersion": 3}},
+            body={"options": {"requestedPolicyVersion": 3}},
         )
 
 
 def check_project(ctx: GcpLiveContext) -> None:
     """Refuse an unknown project, or one the caller cannot see, before auditing anything."""
     try:
-        ctx.call("cloudresourcemanager", "GET", f"/v1/projects/{ctx.project}")
-    except ReadFailed as error:
+        ctx.clients.call("cloudresourcemanager", "GET", f"/v1/projects/{ctx.project}")
+    except RestError as error:
         if error.status in (403, 404):
             raise InputError(
                 f"project {ctx.project} does not exist or the caller may not read it "
@@ -140,11 +119,11 @@ def live_graph(ctx: GcpLiveContext) -> LiveGraph:
         for kind in kinds:
             try:
                 resources += [as_resource(kind, item) for item in ctx.items(kind)]
-            except (ReadFailed, requests.RequestException) as error:
+            except (RestError, requests.RequestException) as error:
                 gaps[kind.token] = ctx.explain(error) or str(error)
         try:
             resources += policy_resources(ctx.project, ctx.iam_policy())
-        except (ReadFailed, requests.RequestException) as error:
+        except (RestError, requests.RequestException) as error:
             gaps.update(dict.fromkeys(IAM_POLICY_TOKENS, ctx.explain(error) or str(error)))
         return LiveGraph(Graph(resources=resources), gaps)
 
@@ -221,20 +200,15 @@ def responder_ready(ctx: GcpLiveContext) -> list[LiveVerdict]:
     else:
         reason = ctx.prewired.discovery_error or "no bucket labelled prewire-role=evidence-store"
         verdicts.append(failed(None, f"the responders have nowhere to write: {reason}"))
-    roles = {
-        str(r.outputs.get("name"))
-        for r in live.graph.of_type(t.GCP_CUSTOM_ROLE)
-        if "responder" in f"{r.get('roleId')} {r.get('title')}".lower()
-    }
     accounts = sorted(
-        str(m.get("member")).removeprefix("serviceAccount:")
-        for m in live.graph.of_type(t.GCP_PROJECT_IAM_MEMBER)
-        if str(m.get("role")) in roles and str(m.get("member")).startswith("serviceAccount:")
+        str(binding.get("member")).removeprefix("serviceAccount:")
+        for role in roles_named(live.graph, "responder")
+        for binding in service_accounts_holding(live.graph, role)
     )
     for email in accounts:
         try:
-            account = ctx.call("iam", "GET", f"/v1/projects/-/serviceAccounts/{email}")
-        except ReadFailed as error:
+            account = ctx.clients.call("iam", "GET", f"/v1/projects/-/serviceAccounts/{email}")
+        except RestError as error:
             if error.status != 404:
                 raise
             verdicts.append(failed(email, "the responder service account does not exist"))

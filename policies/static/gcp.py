@@ -329,7 +329,8 @@ def findings_published(graph: Graph, context: Context) -> list[Verdict]:
 # -- identities ------------------------------------------------------------------------------------
 
 
-def _roles(graph: Graph, word: str) -> list[Resource]:
+def roles_named(graph: Graph, word: str) -> list[Resource]:
+    """The custom roles whose id or title carries `word` ("responder", "break")."""
     return [
         r
         for r in graph.of_type(t.GCP_CUSTOM_ROLE)
@@ -341,11 +342,21 @@ def _role_name(role: Resource) -> str:
     return str(role.outputs.get("name") or role.get("roleId"))
 
 
+def service_accounts_holding(graph: Graph, role: Resource) -> list[Resource]:
+    """The project bindings of `role` to service accounts."""
+    return [
+        m
+        for m in graph.of_type(t.GCP_PROJECT_IAM_MEMBER)
+        if str(m.get("role")) == _role_name(role)
+        and str(m.get("member")).startswith("serviceAccount:")
+    ]
+
+
 @graph_rule("GCP-RESP-001", t.GCP_CUSTOM_ROLE, t.GCP_PROJECT_IAM_MEMBER)
 def responder_role(graph: Graph, context: Context) -> list[Verdict]:
     from responders.gcp.permissions import responder_permissions
 
-    roles = _roles(graph, "responder")
+    roles = roles_named(graph, "responder")
     if not roles:
         return [Verdict(None, "no responder custom role")]
     role = roles[0]
@@ -354,20 +365,14 @@ def responder_role(graph: Graph, context: Context) -> list[Verdict]:
     )
     if missing:
         return [Verdict(role, f"responder role lacks {', '.join(missing[:5])}")]
-    bound = [
-        m
-        for m in graph.of_type(t.GCP_PROJECT_IAM_MEMBER)
-        if str(m.get("role")) == _role_name(role)
-        and str(m.get("member")).startswith("serviceAccount:")
-    ]
-    if not bound:
+    if not service_accounts_holding(graph, role):
         return [Verdict(role, "the responder role is bound to no service account")]
     return [Verdict(role, None, "generated from the responders, bound to their service account")]
 
 
 @graph_rule("GCP-IAM-001", t.GCP_CUSTOM_ROLE, t.GCP_PROJECT_IAM_MEMBER, t.GCP_ALERT_POLICY)
 def break_glass(graph: Graph, context: Context) -> list[Verdict]:
-    roles = _roles(graph, "break")
+    roles = roles_named(graph, "break")
     if not roles:
         return [Verdict(None, "no break-glass role")]
     role = _role_name(roles[0])

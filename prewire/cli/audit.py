@@ -12,6 +12,7 @@ import typer
 from policies.static.engine import DEFAULT_RETENTION_DAYS
 from prewire.cli.common import (
     EXIT_FAILED,
+    AzureSubscription,
     EndpointUrl,
     GcpProject,
     Output,
@@ -102,14 +103,7 @@ def audit_aws(
 @app.command("azure")
 @input_errors
 def audit_azure(
-    subscription: Annotated[
-        str | None,
-        typer.Option(
-            "--subscription",
-            envvar="AZURE_SUBSCRIPTION_ID",
-            help="Subscription id (default: AZURE_SUBSCRIPTION_ID).",
-        ),
-    ] = None,
+    subscription: AzureSubscription = None,
     output_format: Formats = AuditFormat.TABLE,
     output: Output = None,
     fail_on: FailOn = Severity.HIGH,

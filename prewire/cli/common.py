@@ -46,6 +46,14 @@ EvidenceBucket = Annotated[
     typer.Option("--evidence-bucket", help="Override the discovered /prewire/aws/evidence-bucket."),
 ]
 Format = Annotated[OutputFormat, typer.Option("--format", help="Output format.")]
+AzureSubscription = Annotated[
+    str | None,
+    typer.Option(
+        "--subscription",
+        envvar="AZURE_SUBSCRIPTION_ID",
+        help="Subscription id (default: AZURE_SUBSCRIPTION_ID).",
+    ),
+]
 GcpProject = Annotated[
     str | None,
     typer.Option(

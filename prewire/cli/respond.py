@@ -10,6 +10,7 @@ from rich.table import Table
 
 from prewire.cli.common import (
     EXIT_FAILED,
+    AzureSubscription,
     EndpointUrl,
     EvidenceBucket,
     Format,
@@ -205,14 +206,7 @@ def respond_azure(
     target: Annotated[
         list[str], typer.Option("--target", help="Resource id of a VM, AKS cluster or resource.")
     ],
-    subscription: Annotated[
-        str | None,
-        typer.Option(
-            "--subscription",
-            envvar="AZURE_SUBSCRIPTION_ID",
-            help="Subscription id (default: AZURE_SUBSCRIPTION_ID).",
-        ),
-    ] = None,
+    subscription: AzureSubscription = None,
     dry_run: DryRun = False,
     evidence_account: Annotated[
         str | None,

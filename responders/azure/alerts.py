@@ -22,7 +22,7 @@ from responders.azure.session import AzureClients
 from responders.azure.targets import MANAGED_CLUSTER, VIRTUAL_MACHINE
 from responders.case import Options
 from responders.registry import load_cloud
-from responders.runner import PlaybookPlan, run_response
+from responders.runner import PlaybookPlan, run_plan
 
 DRILL_MARKER = "prewire-drill"
 UNSAFE = re.compile(r"[^A-Za-z0-9._-]")
@@ -89,12 +89,4 @@ def respond_to_alert(
         }
     root = evidence_root(alert)
     case = open_case(clients, plan.case_id, options=options, root=root)
-    return run_response(
-        Cloud.AZURE,
-        case,
-        kind="playbook",
-        name=plan.playbook,
-        targets=plan.targets,
-        reason=plan.reason,
-        evidence_root=root,
-    )
+    return run_plan(Cloud.AZURE, case, plan, root)

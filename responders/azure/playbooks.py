@@ -12,31 +12,26 @@ contain-instance:
 from __future__ import annotations
 
 from prewire.vocabulary import Cloud
-from responders.playbooks import Playbook, PlaybookStep, register
-
-PROTECT = PlaybookStep("protect-instance", why="nobody can delete the VM, its disks or NICs")
-SNAPSHOT = PlaybookStep("snapshot-disks", why="point-in-time copy of every disk, then VHDs")
-ISOLATE = PlaybookStep("isolate-instance", why="cut the attacker off")
-QUARANTINE = PlaybookStep("quarantine-identity", why="its managed identities lose their roles")
-LOGS = PlaybookStep("collect-logs", why="retained by the stack; collected last")
-
-register(
-    Playbook(
-        cloud=Cloud.AZURE,
-        name="contain-instance",
-        summary="Lock, snapshot and export disks, isolate, quarantine identities, collect logs",
-        target_kind="instance",
-        steps=(PROTECT, SNAPSHOT, ISOLATE, QUARANTINE, LOGS),
-    )
+from responders.playbooks import (
+    InstanceSteps,
+    Playbook,
+    PlaybookStep,
+    register,
+    register_instance_playbooks,
 )
-register(
-    Playbook(
-        cloud=Cloud.AZURE,
-        name="preserve-instance",
-        summary="Collect evidence without changing the workload's behaviour (no isolation)",
-        target_kind="instance",
-        steps=(PROTECT, SNAPSHOT, LOGS),
-    )
+
+register_instance_playbooks(
+    Cloud.AZURE,
+    InstanceSteps(
+        protect=PlaybookStep("protect-instance", why="nobody can delete the VM, its disks or NICs"),
+        snapshot=PlaybookStep("snapshot-disks", why="point-in-time copy of every disk, then VHDs"),
+        isolate=PlaybookStep("isolate-instance", why="cut the attacker off"),
+        quarantine=PlaybookStep(
+            "quarantine-identity", why="its managed identities lose their roles"
+        ),
+        logs=PlaybookStep("collect-logs", why="retained by the stack; collected last"),
+    ),
+    "Lock, snapshot and export disks, isolate, quarantine identities, collect logs",
 )
 register(
     Playbook(

@@ -20,6 +20,7 @@ import time
 from typing import Any
 
 from responders.gcp.case import GcpCase
+from responders.gcp.session import RestError
 from responders.gcp.store import GcsEvidenceStore
 from responders.runtime import ActionFailed, PlannedCall, Step
 
@@ -107,10 +108,7 @@ def _wait(case: GcpCase, build_id: str, name: str) -> dict[str, Any]:
 def _call(
     case: GcpCase, method: str, path: str, body: dict[str, Any] | None = None
 ) -> dict[str, Any]:
-    session, base = case.clients.rest("cloudbuild")
-    response = session.request(method, f"{base}{path}", json=body, timeout=60)
-    if response.status_code >= 400:
-        raise ActionFailed(
-            f"Cloud Build {method} {path}: {response.status_code} {response.text[:200]}"
-        )
-    return dict(response.json() or {})
+    try:
+        return case.clients.call("cloudbuild", method, path, body=body)
+    except RestError as error:
+        raise ActionFailed(f"Cloud Build {method} {path}: {error.status} {error.text}") from error

@@ -19,7 +19,7 @@ from responders.case import Options
 from responders.gcp.case import open_case
 from responders.gcp.session import GcpClients
 from responders.registry import load_cloud
-from responders.runner import PlaybookPlan, run_response
+from responders.runner import PlaybookPlan, run_plan
 
 DRILL_MARKER = "prewire-drill"
 UNSAFE = re.compile(r"[^A-Za-z0-9._-]")
@@ -71,12 +71,4 @@ def respond_to_finding(
         return {"handled": False, "reason": f"no responder for {finding.get('resourceName')}"}
     root = evidence_root(finding)
     case = open_case(clients, plan.case_id, options=options, root=root)
-    return run_response(
-        Cloud.GCP,
-        case,
-        kind="playbook",
-        name=plan.playbook,
-        targets=plan.targets,
-        reason=plan.reason,
-        evidence_root=root,
-    )
+    return run_plan(Cloud.GCP, case, plan, root)

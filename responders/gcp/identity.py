@@ -18,6 +18,7 @@ from prewire.vocabulary import Cloud
 from responders.gcp import ids
 from responders.gcp.case import GcpCase
 from responders.gcp.permissions import PERMISSIONS
+from responders.gcp.session import RestError
 from responders.gcp.targets import describe
 from responders.registry import action, perms
 from responders.runtime import ActionFailed, InputError, PlannedCall, Status, Step
@@ -27,13 +28,12 @@ DEFAULT_COMPUTE_SUFFIX = "-compute@developer.gserviceaccount.com"
 
 
 def _call(case: GcpCase, method: str, path: str) -> dict[str, Any]:
-    session, base = case.clients.rest("iam")
-    response = session.request(method, f"{base}{path}")
-    if response.status_code == 404:
-        raise InputError(f"not found: {path.removeprefix(ACCOUNTS + '/')}")
-    if response.status_code >= 400:
-        raise ActionFailed(f"IAM {method} {path}: {response.status_code} {response.text[:200]}")
-    return dict(response.json() or {})
+    try:
+        return case.clients.call("iam", method, path)
+    except RestError as error:
+        if error.status == 404:
+            raise InputError(f"not found: {path.removeprefix(ACCOUNTS + '/')}") from error
+        raise ActionFailed(f"IAM {method} {path}: {error.status} {error.text}") from error
 
 
 def _change(case: GcpCase, path: str, step: Step) -> None:

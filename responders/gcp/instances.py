@@ -28,50 +28,45 @@ from responders.runtime import InputError, Status, Step
 CASE_LABEL = "prewire-case"
 
 
-def _wait(case: GcpCase, ref: ids.InstanceRef, operation: Any) -> None:
+def _change(case: GcpCase, ref: ids.InstanceRef, step: Step, method: str, **params: Any) -> None:
+    """An instances.* change (only planned under --dry-run), waited for until its zone operation
+    is done."""
+    where = {"project": ref.project, "zone": ref.zone, "instance": ref.name}
+    operation = step.change("compute", case.clients.instances, method, **where, **params)
     if operation is not None:
         case.clients.wait_zone(ref.zone, operation)
 
 
 def protect(case: GcpCase, ref: ids.InstanceRef, instance: dict[str, Any], step: Step) -> bool:
     """Deletion protection on, disk auto-delete off; returns whether anything changed."""
-    api = case.clients.instances
     changed = False
     if not instance.get("deletionProtection"):
         step.state["deletion_protection"] = False
-        _wait(
-            case,
-            ref,
-            step.change(
-                "compute",
-                api,
-                "set_deletion_protection",
-                # deletion_protection is a field of the request only, not a flattened argument.
-                request={
-                    "project": ref.project,
-                    "zone": ref.zone,
-                    "resource": ref.name,
-                    "deletion_protection": True,
-                },
-            ),
+        operation = step.change(
+            "compute",
+            case.clients.instances,
+            "set_deletion_protection",
+            # deletion_protection is a field of the request only, not a flattened argument.
+            request={
+                "project": ref.project,
+                "zone": ref.zone,
+                "resource": ref.name,
+                "deletion_protection": True,
+            },
         )
+        if operation is not None:
+            case.clients.wait_zone(ref.zone, operation)
         changed = True
     kept = []
     for disk in instance.get("disks") or []:
         if disk.get("autoDelete"):
-            _wait(
+            _change(
                 case,
                 ref,
-                step.change(
-                    "compute",
-                    api,
-                    "set_disk_auto_delete",
-                    project=ref.project,
-                    zone=ref.zone,
-                    instance=ref.name,
-                    device_name=disk["deviceName"],
-                    auto_delete=False,
-                ),
+                step,
+                "set_disk_auto_delete",
+                device_name=disk["deviceName"],
+                auto_delete=False,
             )
             kept.append(disk["deviceName"])
     if kept:
@@ -116,19 +111,7 @@ def _set_tags(
     case: GcpCase, ref: ids.InstanceRef, instance: dict[str, Any], items: list[str], step: Step
 ) -> None:
     fingerprint = (instance.get("tags") or {}).get("fingerprint", "")
-    _wait(
-        case,
-        ref,
-        step.change(
-            "compute",
-            case.clients.instances,
-            "set_tags",
-            project=ref.project,
-            zone=ref.zone,
-            instance=ref.name,
-            tags_resource={"items": items, "fingerprint": fingerprint},
-        ),
-    )
+    _change(case, ref, step, "set_tags", tags_resource={"items": items, "fingerprint": fingerprint})
 
 
 @action(
@@ -155,19 +138,13 @@ def isolate_instance(case: GcpCase, target: str, step: Step) -> Status:
     for interface in instance.get("networkInterfaces") or []:
         for config in interface.get("accessConfigs") or []:
             removed.append({"networkInterface": interface["name"], **config})
-            _wait(
+            _change(
                 case,
                 ref,
-                step.change(
-                    "compute",
-                    case.clients.instances,
-                    "delete_access_config",
-                    project=ref.project,
-                    zone=ref.zone,
-                    instance=ref.name,
-                    access_config=config["name"],
-                    network_interface=interface["name"],
-                ),
+                step,
+                "delete_access_config",
+                access_config=config["name"],
+                network_interface=interface["name"],
             )
     if not removed:
         del step.state["access_configs"]
@@ -229,19 +206,13 @@ def release_instance(case: GcpCase, target: str, step: Step) -> Status:
         }
         if config.get("natIP"):
             body["natIP"] = config["natIP"]  # a static address comes back; an ephemeral one may not
-        _wait(
+        _change(
             case,
             ref,
-            step.change(
-                "compute",
-                case.clients.instances,
-                "add_access_config",
-                project=ref.project,
-                zone=ref.zone,
-                instance=ref.name,
-                network_interface=interface,
-                access_config_resource=_access_config(body),
-            ),
+            step,
+            "add_access_config",
+            network_interface=interface,
+            access_config_resource=_access_config(body),
         )
         present[interface] = True
         changed = True

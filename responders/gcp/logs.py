@@ -21,6 +21,7 @@ from prewire.vocabulary import Cloud, EvidenceSource
 from responders.gcp import ids
 from responders.gcp.case import GcpCase
 from responders.gcp.permissions import PERMISSIONS
+from responders.gcp.session import RestError
 from responders.gcp.targets import describe, describe_service
 from responders.registry import action, perms
 from responders.runtime import ActionFailed, Status, Step
@@ -72,7 +73,6 @@ def _filter(own: str, named: str, accounts: list[str], start: datetime, end: dat
 
 
 def list_entries(case: GcpCase, query: str, step: Step) -> list[dict[str, Any]]:
-    session, base = case.clients.rest("logging")
     entries: list[dict[str, Any]] = []
     token: str | None = None
     while True:
@@ -84,10 +84,10 @@ def list_entries(case: GcpCase, query: str, step: Step) -> list[dict[str, Any]]:
         }
         if token:
             body["pageToken"] = token
-        response = session.post(f"{base}/v2/entries:list", json=body)
-        if response.status_code >= 400:
-            raise ActionFailed(f"entries:list: {response.status_code} {response.text[:200]}")
-        page = response.json()
+        try:
+            page = case.clients.call("logging", "POST", "/v2/entries:list", body=body)
+        except RestError as error:
+            raise ActionFailed(f"entries:list: {error.status} {error.text}") from error
         entries += page.get("entries", [])
         token = page.get("nextPageToken")
         if not token:

@@ -14,33 +14,28 @@ not contain Cloud Run services. investigate-cluster (GKE): the cluster's state, 
 from __future__ import annotations
 
 from prewire.vocabulary import Cloud
-from responders.playbooks import Playbook, PlaybookStep, register
-
-PROTECT = PlaybookStep("protect-instance", why="nobody can delete the instance or its disks")
-SNAPSHOT = PlaybookStep("snapshot-disks", why="point-in-time copy of every disk")
-ISOLATE = PlaybookStep("isolate-instance", why="cut the attacker off")
-QUARANTINE = PlaybookStep("quarantine-identity", why="its service accounts stop authenticating")
-LOGS = PlaybookStep(
-    "collect-logs", why="kept by Cloud Logging and the audit bucket; collected last"
+from responders.playbooks import (
+    InstanceSteps,
+    Playbook,
+    PlaybookStep,
+    register,
+    register_instance_playbooks,
 )
 
-register(
-    Playbook(
-        cloud=Cloud.GCP,
-        name="contain-instance",
-        summary="Protect, snapshot every disk, isolate, disable its service accounts, logs",
-        target_kind="instance",
-        steps=(PROTECT, SNAPSHOT, ISOLATE, QUARANTINE, LOGS),
-    )
-)
-register(
-    Playbook(
-        cloud=Cloud.GCP,
-        name="preserve-instance",
-        summary="Collect evidence without changing the workload's behaviour (no isolation)",
-        target_kind="instance",
-        steps=(PROTECT, SNAPSHOT, LOGS),
-    )
+register_instance_playbooks(
+    Cloud.GCP,
+    InstanceSteps(
+        protect=PlaybookStep("protect-instance", why="nobody can delete the instance or its disks"),
+        snapshot=PlaybookStep("snapshot-disks", why="point-in-time copy of every disk"),
+        isolate=PlaybookStep("isolate-instance", why="cut the attacker off"),
+        quarantine=PlaybookStep(
+            "quarantine-identity", why="its service accounts stop authenticating"
+        ),
+        logs=PlaybookStep(
+            "collect-logs", why="kept by Cloud Logging and the audit bucket; collected last"
+        ),
+    ),
+    "Protect, snapshot every disk, isolate, disable its service accounts, logs",
 )
 register(
     Playbook(

@@ -31,6 +31,14 @@ class OperationFailed(RuntimeError):
     pass
 
 
+class RestError(RuntimeError):
+    """A REST call GCP answered with an error: the status code and Google's status name."""
+
+    def __init__(self, operation: str, status: int, reason: str, text: str = "") -> None:
+        super().__init__(f"{operation}: {status} {reason}")
+        self.operation, self.status, self.reason, self.text = operation, status, reason, text
+
+
 def default_credentials() -> Any:
     """Application Default Credentials (gcloud login, a key file, the metadata server)."""
     import google.auth
@@ -166,6 +174,27 @@ class GcpClients:
             self._built["rest"] = session
         base = self.endpoint or f"https://{service}.googleapis.com"
         return self._built["rest"], base.rstrip("/")
+
+    def call(
+        self,
+        service: str,
+        method: str,
+        path: str,
+        *,
+        body: dict[str, Any] | None = None,
+        params: dict[str, str] | None = None,
+    ) -> dict[str, Any]:
+        """One JSON call to a REST API (`path` under the service's base URL), recorded like any
+        other; an error answer raises RestError, named `<service> <last path segment>`."""
+        session, base = self.rest(service)
+        response = session.request(
+            method, f"{base}{path}", json=body, params=params or None, timeout=60
+        )
+        if response.status_code >= 400:
+            operation = f"{service} {path.split('?', 1)[0].rsplit('/', 1)[-1]}"
+            reason = str(_json(response.content).get("error", {}).get("status") or response.reason)
+            raise RestError(operation, response.status_code, reason, response.text[:200])
+        return _json(response.content)
 
     @property
     def snapshots(self) -> Any:

@@ -10,6 +10,7 @@ from google.api_core import exceptions as google_errors
 
 from responders.gcp import ids
 from responders.gcp.case import GcpCase
+from responders.gcp.session import RestError
 from responders.runtime import InputError
 
 Ref = ids.InstanceRef | ids.ClusterRef | ids.ServiceRef
@@ -54,14 +55,14 @@ def _described(case: GcpCase, service: str, path: str, key: str) -> dict[str, An
     cached = case.remembered(key)
     if cached is not None:
         return cached
-    session, base = case.clients.rest(service)
-    response = session.get(f"{base}{path}")
-    if response.status_code == 404:
-        raise InputError(f"not found: {key}")
-    if response.status_code == 403:
-        raise InputError(f"not allowed to read {key}")
-    response.raise_for_status()
-    found: dict[str, Any] = response.json()
+    try:
+        found = case.clients.call(service, "GET", path)
+    except RestError as error:
+        if error.status == 404:
+            raise InputError(f"not found: {key}") from error
+        if error.status == 403:
+            raise InputError(f"not allowed to read {key}") from error
+        raise
     case.remember({key: found})
     return found
 

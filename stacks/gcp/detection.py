@@ -8,6 +8,7 @@ unacknowledged findings wait there for seven days.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import pulumi
 import pulumi_gcp as gcp
@@ -55,27 +56,21 @@ class FindingNotifications(pulumi.ComponentResource):
             labels=labels(tokens.GCP_DETECTION, "finding-subscription"),
             opts=child(self),
         )
-        description = "prewire: high and critical findings to the responder"
-        if args.organization_id:
-            config: pulumi.CustomResource = gcp.securitycenter.V2OrganizationNotificationConfig(
-                f"{name}-scc",
-                config_id="prewire-findings",
-                organization=args.organization_id,
-                location="global",
-                description=description,
-                pubsub_topic=self.topic.id,
-                streaming_config={"filter": FINDING_FILTER},
-                opts=child(self),
+        common: dict[str, Any] = {
+            "config_id": "prewire-findings",
+            "location": "global",
+            "description": "prewire: high and critical findings to the responder",
+            "pubsub_topic": self.topic.id,
+            "streaming_config": {"filter": FINDING_FILTER},
+            "opts": child(self),
+        }
+        config: pulumi.CustomResource = (
+            gcp.securitycenter.V2OrganizationNotificationConfig(
+                f"{name}-scc", organization=args.organization_id, **common
             )
-        else:
-            config = gcp.securitycenter.V2ProjectNotificationConfig(
-                f"{name}-scc",
-                config_id="prewire-findings",
-                project=args.project,
-                location="global",
-                description=description,
-                pubsub_topic=self.topic.id,
-                streaming_config={"filter": FINDING_FILTER},
-                opts=child(self),
+            if args.organization_id
+            else gcp.securitycenter.V2ProjectNotificationConfig(
+                f"{name}-scc", project=args.project, **common
             )
+        )
         self.register_outputs({"topic": self.topic.id, "notification": config.id})

@@ -82,16 +82,8 @@ class FakeGcp:
     def __init__(self, project: str = PROJECT) -> None:
         self.project = project
         self.url = ""
-        self.compute = ComputeState(project)
-        self.storage = StorageState()
-        self.iam = IamState(project)
-        self.logging = LoggingState()
-        self.gke = GkeState(project)
-        self.listings = ListingState(project)
-        self.run = RunState(project)
-        self.cloud_build = CloudBuildState(project, self.compute, self.storage)
+        self.reset()
         self.kubernetes = KubernetesApi(lambda: self.gke)
-        self.requests: list[tuple[str, str]] = []
         self._server = LocalServer(self._app)
 
     # -- lifecycle ---------------------------------------------------------------------------
@@ -105,6 +97,7 @@ class FakeGcp:
         self._server.stop()
 
     def reset(self) -> None:
+        """Every service's state, empty (the servers keep running)."""
         self.compute = ComputeState(self.project)
         self.storage = StorageState()
         self.iam = IamState(self.project)
@@ -113,7 +106,7 @@ class FakeGcp:
         self.listings = ListingState(self.project)
         self.run = RunState(self.project)
         self.cloud_build = CloudBuildState(self.project, self.compute, self.storage)
-        self.requests = []
+        self.requests: list[tuple[str, str]] = []
 
     def __enter__(self) -> FakeGcp:
         return self.start()
