@@ -80,6 +80,7 @@ def _run_and_report(
     output_format: OutputFormat,
 ) -> None:
     """Run the action or playbook on every target, print the outcomes, exit 1 on failure."""
+    from prewire.evidence.custody import CustodyWriteError
     from responders.playbooks import PLAYBOOKS
     from responders.registry import ACTIONS
     from responders.runner import run_action, run_playbook, succeeded
@@ -87,17 +88,20 @@ def _run_and_report(
     for warning in opened.warnings:
         errors.print(f"[yellow]warning:[/] {warning}")
     key = (cloud, name)
-    if key in PLAYBOOKS:
-        outcomes = run_playbook(
-            opened,
-            PLAYBOOKS.get(key),
-            targets,
-            lambda n: ACTIONS.get((cloud, n)),
-            variant=variant,
-            workers=workers,
-        )
-    else:
-        outcomes = run_action(opened, ACTIONS.get(key), targets, workers=workers)
+    try:
+        if key in PLAYBOOKS:
+            outcomes = run_playbook(
+                opened,
+                PLAYBOOKS.get(key),
+                targets,
+                lambda n: ACTIONS.get((cloud, n)),
+                variant=variant,
+                workers=workers,
+            )
+        else:
+            outcomes = run_action(opened, ACTIONS.get(key), targets, workers=workers)
+    except CustodyWriteError as error:  # changes may have been made: a partial failure
+        fail(str(error), EXIT_FAILED)
     if output_format is OutputFormat.JSON:
         console.print_json(
             as_json(

@@ -102,17 +102,22 @@ class Entry:
 
 
 class EntrySink(Protocol):
-    """Where entries are persisted (the evidence store). `write_entry` must refuse to overwrite
-    an existing sequence number, so two writers cannot silently fork a chain."""
+    """Where entries are persisted (the evidence store), a batch of consecutive entries per
+    object named by its first sequence number. `write_batch` must refuse to overwrite an
+    existing object, so two writers cannot silently fork a chain."""
 
-    def write_entry(self, case: str, entry: Entry) -> None: ...
+    def write_batch(self, case: str, entries: Sequence[Entry]) -> None: ...
 
-    def entry_seqs(self, case: str) -> list[int]: ...
+    def batch_starts(self, case: str) -> list[int]: ...
 
-    def read_entry(self, case: str, seq: int) -> Entry: ...
+    def read_batch(self, case: str, start: int) -> list[Entry]: ...
 
 
-class ConcurrentWriterError(RuntimeError):
+class CustodyWriteError(RuntimeError):
+    """An entry could not be stored: the case's log takes nothing more in this run."""
+
+
+class ConcurrentWriterError(CustodyWriteError):
     """Another writer appended to this case's log at the same time."""
 
 
@@ -120,8 +125,12 @@ class CustodyLog:
     """Appends entries for one case.
 
     Thread-safe: the sequence number and chain link are assigned under a lock, so concurrent
-    responders in one process extend one chain; the (slow) writes to the store happen outside
-    the lock, each entry being its own immutable object.
+    responders in one process extend one chain. Writes are group-committed: while one write to
+    the store is in flight, entries appended meanwhile wait, and the next write stores all of
+    them as one immutable object. `append` returns only once its entry is stored, so nothing is
+    reported done before it is recorded; at a hundred targets this is a few dozen store writes
+    instead of one per entry. After a failed write the log refuses further entries (a gap
+    would break the chain); re-opening the case continues from the last stored entry.
     """
 
     def __init__(self, case: str, sink: EntrySink, actor: str) -> None:
@@ -129,10 +138,16 @@ class CustodyLog:
         self.actor = actor
         self._sink = sink
         self._lock = threading.Lock()
-        self._stored_seqs = sorted(sink.entry_seqs(case))
-        last = sink.read_entry(case, self._stored_seqs[-1]) if self._stored_seqs else None
+        self._written = threading.Condition(self._lock)
+        self._stored_starts = sorted(sink.batch_starts(case))
+        last_batch = sink.read_batch(case, self._stored_starts[-1]) if self._stored_starts else []
+        last = last_batch[-1] if last_batch else None
         self._next_seq = last.seq + 1 if last else 0
         self._last_hash = last.hash if last else GENESIS
+        self._stored_through = self._next_seq - 1
+        self._pending: list[Entry] = []
+        self._writing = False
+        self._failure: BaseException | None = None
         self._appended: list[Entry] = []
         self._earlier: list[Entry] | None = None
 
@@ -148,6 +163,7 @@ class CustodyLog:
         state: Mapping[str, Any] | None = None,
     ) -> Entry:
         with self._lock:
+            self._raise_if_failed()
             body = {
                 "seq": self._next_seq,
                 "case": self.case,
@@ -169,14 +185,52 @@ class CustodyLog:
             self._next_seq += 1
             self._last_hash = entry.hash
             self._appended.append(entry)
-        self._sink.write_entry(self.case, entry)
+            self._pending.append(entry)
+            batch = self._wait_or_lead(entry)
+        if batch:
+            self._write(batch)
         return entry
+
+    def _wait_or_lead(self, entry: Entry) -> list[Entry]:
+        """Under the lock: wait until `entry` is stored (returns []), or, when no write is in
+        flight and it is still pending, take every pending entry to write (this thread leads)."""
+        while True:
+            self._raise_if_failed()
+            if self._stored_through >= entry.seq:
+                return []
+            if not self._writing:
+                batch, self._pending, self._writing = self._pending, [], True
+                return batch
+            self._written.wait()
+
+    def _write(self, batch: list[Entry]) -> None:
+        try:
+            self._sink.write_batch(self.case, batch)
+        except BaseException as error:
+            with self._lock:
+                self._failure, self._writing = error, False
+                self._written.notify_all()
+            raise
+        with self._lock:
+            self._stored_through, self._writing = batch[-1].seq, False
+            self._written.notify_all()
+
+    def _raise_if_failed(self) -> None:
+        if self._failure is not None:
+            raise CustodyWriteError(
+                f"the custody log of case {self.case} stopped at a failed write "
+                f"({self._failure}); re-run to continue from the last stored entry"
+            ) from self._failure
 
     def history(self, target: str | None = None, action: str | None = None) -> list[Entry]:
         """Entries of this case (stored before and appended now), optionally filtered."""
         with self._lock:
             if self._earlier is None:
-                self._earlier = [self._sink.read_entry(self.case, s) for s in self._stored_seqs]
+                self._earlier = [
+                    entry
+                    for start in self._stored_starts
+                    for entry in self._sink.read_batch(self.case, start)
+                ]
             entries = [*self._earlier, *self._appended]
         return [
             e

@@ -1,7 +1,9 @@
 """Where evidence lives in a store, the same on every cloud, and what every store does with it.
 
     <root>/<case>/<target>/<action>/<name>      artifacts
-    <root>/<case>/custody/<seq:08d>.json        custody entries, created once, never replaced
+    <root>/<case>/custody/<seq:08d>.json        custody entries from <seq> on, one JSON line
+                                                each (a batch written together), created once,
+                                                never replaced
 
 `root` is `cases` for real cases and `drills` for drills and sample findings. A cloud's store
 (S3, Azure Blob) implements the byte-level primitives; the layout, the custody sink and the
@@ -14,7 +16,7 @@ import abc
 import hashlib
 import io
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import IO, Any
 
@@ -124,24 +126,26 @@ class EvidenceStore(abc.ABC):
             for chunk in iter(lambda: body.read(CHUNK), b""):
                 destination.write(chunk)
 
-    def write_entry(self, case: str, entry: Entry) -> None:
-        self.create_entry(self.entry_key(case, entry.seq), (entry.line() + "\n").encode())
+    def write_batch(self, case: str, entries: Sequence[Entry]) -> None:
+        data = "".join(entry.line() + "\n" for entry in entries).encode()
+        self.create_entry(self.entry_key(case, entries[0].seq), data)
 
-    def entry_seqs(self, case: str) -> list[int]:
+    def batch_starts(self, case: str) -> list[int]:
+        """The first sequence number of each stored batch of custody entries, in order."""
         prefix = self.custody_prefix(case)
-        seqs = []
+        starts = []
         for item in self.list_objects(prefix):
             name = item.key[len(prefix) :].removesuffix(".json")
             if name.isdigit():
-                seqs.append(int(name))
-        return sorted(seqs)
+                starts.append(int(name))
+        return sorted(starts)
 
-    def read_entry(self, case: str, seq: int) -> Entry:
-        with self.open(self.entry_key(case, seq)) as body:
-            return Entry.parse(body.read())
+    def read_batch(self, case: str, start: int) -> list[Entry]:
+        with self.open(self.entry_key(case, start)) as body:
+            return [Entry.parse(line) for line in body.read().splitlines() if line.strip()]
 
     def read_all_entries(self, case: str) -> list[Entry]:
-        return [self.read_entry(case, seq) for seq in self.entry_seqs(case)]
+        return [e for start in self.batch_starts(case) for e in self.read_batch(case, start)]
 
 
 def concurrent_writer_message(key: str) -> str:

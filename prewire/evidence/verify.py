@@ -31,9 +31,9 @@ class VerifiableStore(Protocol):
 
     def sha256_of(self, key: str) -> tuple[str, int]: ...
 
-    def entry_seqs(self, case: str) -> list[int]: ...
+    def batch_starts(self, case: str) -> list[int]: ...
 
-    def read_entry(self, case: str, seq: int) -> Entry: ...
+    def read_batch(self, case: str, start: int) -> list[Entry]: ...
 
 
 @dataclass(frozen=True)
@@ -62,11 +62,23 @@ class Verification:
 def verify_case(store: VerifiableStore, case: str, *, workers: int = 8) -> Verification:
     result = Verification(case=case)
     entries: list[Entry] = []
-    for seq in store.entry_seqs(case):
+    for start in store.batch_starts(case):
         try:
-            entries.append(store.read_entry(case, seq))
+            batch = store.read_batch(case, start)
         except (ValueError, KeyError, TypeError) as error:
-            result.problems.append(Problem("unreadable", f"custody entry {seq}", str(error)[:120]))
+            result.problems.append(
+                Problem("unreadable", f"custody entry {start}", str(error)[:120])
+            )
+            continue
+        if batch and batch[0].seq != start:  # an object renamed or its first entry removed
+            result.problems.append(
+                Problem(
+                    "chain",
+                    f"custody entry {start}",
+                    f"stored under {start}, holds seq {batch[0].seq}",
+                )
+            )
+        entries.extend(batch)
     result.entries = len(entries)
     if not entries and not result.problems:
         result.problems.append(Problem("missing", f"case {case}", "no custody log found"))

@@ -4,6 +4,7 @@ for the CLI, the deployed function and the drills."""
 from __future__ import annotations
 
 import logging
+from concurrent.futures import Future, ThreadPoolExecutor
 
 import botocore.exceptions
 
@@ -28,6 +29,18 @@ def caller(clients: AwsClients) -> str:
         raise InputError(f"cannot identify the caller: {error_code(error)}") from error
 
 
+def _lock_warning(store: S3EvidenceStore, lock_mode: Future[str | None]) -> str:
+    """Why artifacts in the evidence bucket could be altered ("" when they cannot)."""
+    try:
+        mode = lock_mode.result()
+    except botocore.exceptions.ClientError as error:
+        raise InputError(f"evidence bucket {store.bucket}: {error_code(error)}") from error
+    if mode == "COMPLIANCE":
+        return ""
+    lock = "no Object Lock" if mode is None else f"Object Lock in {mode} mode"
+    return f"evidence bucket {store.bucket} has {lock}: artifacts can be altered"
+
+
 def open_case(
     clients: AwsClients,
     case_id: str,
@@ -39,23 +52,20 @@ def open_case(
     root: str = CASES_ROOT,
 ) -> AwsCase:
     check_case_id(case_id)
-    actor = caller(clients)
-    prewired = apply_overrides(clients, discover(clients), overrides or Overrides())
-    store = (
-        S3EvidenceStore(clients, prewired.evidence_bucket, root)
-        if prewired.evidence_bucket
-        else None
-    )
-    warnings: list[str] = []
-    if store is not None:
-        try:
-            mode = store.lock_mode()
-        except botocore.exceptions.ClientError as error:
-            raise InputError(f"evidence bucket {store.bucket}: {error_code(error)}") from error
-        if mode != "COMPLIANCE":
-            lock = "no Object Lock" if mode is None else f"Object Lock in {mode} mode"
-            warnings.append(f"evidence bucket {store.bucket} has {lock}: artifacts can be altered")
-    custody = CustodyLog(case_id, store, actor) if store is not None and not dry_run else None
+    # Independent reads run side by side: time to the first containment call counts.
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        identity = pool.submit(caller, clients)
+        prewired = apply_overrides(clients, discover(clients), overrides or Overrides())
+        bucket = prewired.evidence_bucket
+        store = S3EvidenceStore(clients, bucket, root) if bucket else None
+        lock_mode = pool.submit(store.lock_mode) if store is not None else None
+        # The log reads its last stored entry meanwhile; it signs with the caller once known.
+        reading = pool.submit(CustodyLog, case_id, store, "") if store and not dry_run else None
+        actor = identity.result()
+        warnings = [_lock_warning(store, lock_mode)] if store and lock_mode else []
+        custody = reading.result() if reading else None
+        if custody is not None:
+            custody.actor = actor
     case = AwsCase(
         case_id=case_id,
         clients=clients,
@@ -67,7 +77,7 @@ def open_case(
         progress=progress or NullProgress(),
         actor=actor,
     )
-    case.warnings.extend(warnings)
+    case.warnings.extend(w for w in warnings if w)
     if prewired.discovery_error:
         case.warnings.append(prewired.discovery_error)
     for warning in case.warnings:

@@ -13,11 +13,13 @@ import shutil
 import threading
 import urllib.request
 from collections.abc import Callable
+from datetime import datetime
 from typing import IO, TYPE_CHECKING, Any
 
 import boto3
 import botocore.config
 import botocore.exceptions
+import botocore.utils
 
 from prewire.evidence.custody import ApiCall
 from responders.runtime import Step, active_step, recording
@@ -62,6 +64,23 @@ def is_api_gap(error: BaseException) -> bool:
     return error_code(error) in GAP_CODES or status in (500, 501)
 
 
+def parse_timestamp(value: Any) -> datetime:
+    """botocore's timestamp parser with a fast path for the ISO 8601 times AWS answers with.
+
+    botocore hands every timestamp to dateutil, a tenth of a responder's CPU per call at a
+    hundred targets; ISO times with a zone parse natively and to the same instant. Anything
+    else (epoch numbers, RFC 822 headers, times without a zone) goes to botocore.
+    """
+    if isinstance(value, str) and "T" in value:
+        try:
+            parsed = datetime.fromisoformat(value)
+        except ValueError:
+            parsed = None
+        if parsed is not None and parsed.tzinfo is not None:
+            return parsed
+    return botocore.utils.parse_timestamp(value)
+
+
 class AwsClients:
     def __init__(
         self,
@@ -78,6 +97,9 @@ class AwsClients:
         self._url_rewriter = url_rewriter
         self._max_pool = max_pool
         self._session = session or boto3.Session(profile_name=profile, region_name=region)
+        self._session._session.get_component("response_parser_factory").set_parser_defaults(
+            timestamp_parser=parse_timestamp
+        )
         self._config = botocore.config.Config(
             region_name=region,
             retries={"mode": "adaptive", "max_attempts": 10},

@@ -146,6 +146,6 @@ def store_of_case(clients: AwsClients, bucket: str, case: str) -> S3EvidenceStor
     """The view of the bucket holding `case`'s custody log: `cases/`, else `drills/`."""
     for root in (CASES_ROOT, DRILLS_ROOT):
         store = S3EvidenceStore(clients, bucket, root)
-        if store.entry_seqs(case):
+        if store.batch_starts(case):
             return store
     return S3EvidenceStore(clients, bucket)
