@@ -47,7 +47,7 @@ import boto3
 import requests
 
 from prewire.emulator.serving import LocalServer
-from responders.aws.session import AwsClients
+from responders.aws.session import AwsClients, new_session
 
 Environ = dict[str, Any]
 StartResponse = Callable[..., Any]
@@ -320,7 +320,7 @@ class EmbeddedAws:
         return self._middleware.requests if self._middleware else 0
 
     def session(self, region: str | None = None) -> boto3.Session:
-        return boto3.Session(
+        return new_session(
             region_name=region or self.region,
             aws_access_key_id=CREDENTIALS["aws_access_key_id"],
             aws_secret_access_key=CREDENTIALS["aws_secret_access_key"],

@@ -19,6 +19,8 @@ from typing import IO, TYPE_CHECKING, Any
 import boto3
 import botocore.config
 import botocore.exceptions
+import botocore.loaders
+import botocore.session
 import botocore.utils
 
 from prewire.evidence.custody import ApiCall
@@ -64,6 +66,29 @@ def is_api_gap(error: BaseException) -> bool:
     return error_code(error) in GAP_CODES or status in (500, 501)
 
 
+_LOADER_LOCK = threading.Lock()
+_loader: botocore.loaders.Loader | None = None
+
+
+def new_session(**options: Any) -> boto3.Session:
+    """A boto3 session whose service models come from one loader per process.
+
+    botocore parses a service's model and endpoint rules once per loader (EC2's model alone is
+    about 5 MB of JSON, a tenth of a second or more), and every new session has its own: the
+    sessions made for an assumed role, another region or each test would parse them again.
+    """
+    global _loader
+    core = botocore.session.get_session()
+    with _LOADER_LOCK:
+        if _loader is None:
+            _loader = core.get_component("data_loader")
+        core.register_component("data_loader", _loader)
+        session = boto3.Session(botocore_session=core, **options)
+        paths = _loader.search_paths  # boto3 appends its data folder for every session
+        paths[:] = list(dict.fromkeys(paths))
+    return session
+
+
 def parse_timestamp(value: Any) -> datetime:
     """botocore's timestamp parser with a fast path for the ISO 8601 times AWS answers with.
 
@@ -96,7 +121,7 @@ class AwsClients:
         self.endpoint_url = endpoint_url
         self._url_rewriter = url_rewriter
         self._max_pool = max_pool
-        self._session = session or boto3.Session(profile_name=profile, region_name=region)
+        self._session = session or new_session(profile_name=profile, region_name=region)
         self._session._session.get_component("response_parser_factory").set_parser_defaults(
             timestamp_parser=parse_timestamp
         )
@@ -159,7 +184,7 @@ class AwsClients:
         credentials = self.sts.assume_role(RoleArn=role_arn, RoleSessionName=session_name)[
             "Credentials"
         ]
-        session = boto3.Session(
+        session = new_session(
             aws_access_key_id=credentials["AccessKeyId"],
             aws_secret_access_key=credentials["SecretAccessKey"],
             aws_session_token=credentials["SessionToken"],
