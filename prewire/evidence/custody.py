@@ -206,11 +206,13 @@ class CustodyLog:
     def _write(self, batch: list[Entry]) -> None:
         try:
             self._sink.write_batch(self.case, batch)
-        except BaseException as error:
+        except BaseException as error:  # waiters must never hang on a write that ended
             with self._lock:
                 self._failure, self._writing = error, False
                 self._written.notify_all()
-            raise
+            if isinstance(error, CustodyWriteError) or not isinstance(error, Exception):
+                raise
+            self._raise_if_failed()  # the store's own error, as one line naming the case
         with self._lock:
             self._stored_through, self._writing = batch[-1].seq, False
             self._written.notify_all()

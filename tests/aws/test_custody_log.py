@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import threading
 from concurrent.futures import ThreadPoolExecutor
+from typing import Any, ClassVar
 
 import pytest
 import typer
@@ -110,3 +111,43 @@ def test_a_run_whose_log_was_overtaken_stops_with_one_line_and_exit_1(
     error = capsys.readouterr().err
     assert "another responder is writing to this case" in error and "Traceback" not in error
     assert [e.actor for e in evidence_store(account).read_all_entries(CASE)] == ["other"]
+
+
+def test_a_custody_write_refused_by_the_store_stops_the_run_with_one_line(
+    account: PreparedAccount, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The AccessDenied is injected by an SDK hook (a recorded AWS error shape): moto does not
+    enforce IAM. The instance change itself happens on the emulator."""
+    case = open_test_case(account, CASE)
+
+    def deny_custody_writes(params: dict[str, Any], **_: Any) -> Any:
+        if "/custody/" not in params["url_path"]:
+            return None
+        error = {"Code": "AccessDenied", "Message": "Access Denied"}
+        return Denied(), {
+            "Error": error,
+            "ResponseMetadata": {"RequestId": "denied-1", "HTTPStatusCode": 403},
+        }
+
+    case.clients.s3.meta.events.register("before-call.s3.PutObject", deny_custody_writes)
+    with pytest.raises(typer.Exit) as stopped:
+        _run_and_report(
+            Cloud.AWS,
+            case,
+            "protect-instance",
+            [account.victim.instance_id],
+            variant=None,
+            workers=1,
+            dry_run=False,
+            output_format=OutputFormat.JSON,
+        )
+    assert stopped.value.exit_code == 1
+    error = capsys.readouterr().err
+    assert f"custody log of case {CASE} stopped at a failed write" in error
+    assert "AccessDenied" in error and "Traceback" not in error
+    assert evidence_store(account).read_all_entries(CASE) == []
+
+
+class Denied:
+    status_code = 403
+    headers: ClassVar[dict[str, str]] = {}
