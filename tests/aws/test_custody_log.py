@@ -16,6 +16,7 @@ from prewire.drill.environment import PreparedAccount
 from prewire.evidence.custody import ConcurrentWriterError, CustodyLog, CustodyWriteError, Entry
 from prewire.evidence.verify import verify_case
 from prewire.vocabulary import Cloud
+from responders.aws.case import AwsCase
 from responders.aws.store import S3EvidenceStore
 from tests.aws.conftest import open_test_case
 
@@ -96,18 +97,7 @@ def test_a_run_whose_log_was_overtaken_stops_with_one_line_and_exit_1(
     CustodyLog(CASE, evidence_store(account), "other").append(
         action="collect-instance-metadata", target=account.victim.instance_id, status="collected"
     )
-    with pytest.raises(typer.Exit) as stopped:
-        _run_and_report(
-            Cloud.AWS,
-            case,
-            "protect-instance",
-            [account.victim.instance_id],
-            variant=None,
-            workers=1,
-            dry_run=False,
-            output_format=OutputFormat.JSON,
-        )
-    assert stopped.value.exit_code == 1
+    assert protect_exit_code(case, account.victim.instance_id) == 1
     error = capsys.readouterr().err
     assert "another responder is writing to this case" in error and "Traceback" not in error
     assert [e.actor for e in evidence_store(account).read_all_entries(CASE)] == ["other"]
@@ -130,22 +120,27 @@ def test_a_custody_write_refused_by_the_store_stops_the_run_with_one_line(
         }
 
     case.clients.s3.meta.events.register("before-call.s3.PutObject", deny_custody_writes)
+    assert protect_exit_code(case, account.victim.instance_id) == 1
+    error = capsys.readouterr().err
+    assert f"custody log of case {CASE} stopped at a failed write" in error
+    assert "AccessDenied" in error and "Traceback" not in error
+    assert evidence_store(account).read_all_entries(CASE) == []
+
+
+def protect_exit_code(case: AwsCase, instance_id: str) -> int:
+    """`prewire respond aws protect-instance` on an opened case: the exit code it stops with."""
     with pytest.raises(typer.Exit) as stopped:
         _run_and_report(
             Cloud.AWS,
             case,
             "protect-instance",
-            [account.victim.instance_id],
+            [instance_id],
             variant=None,
             workers=1,
             dry_run=False,
             output_format=OutputFormat.JSON,
         )
-    assert stopped.value.exit_code == 1
-    error = capsys.readouterr().err
-    assert f"custody log of case {CASE} stopped at a failed write" in error
-    assert "AccessDenied" in error and "Traceback" not in error
-    assert evidence_store(account).read_all_entries(CASE) == []
+    return stopped.value.exit_code
 
 
 class Denied:
