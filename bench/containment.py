@@ -24,7 +24,6 @@ import tempfile
 import time
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
-from typing import Any
 
 from bench.remote import RemoteAws
 from policies.checkov_run import uv_binary
@@ -75,7 +74,9 @@ def launch(aws: RemoteAws, subnet: str, count: int, tag: str) -> list[str]:
     return ids
 
 
-def _contain(url: str, region: str, role: str, targets: list[str], workers: int) -> Any:
+def _contain(
+    url: str, region: str, role: str, targets: list[str], workers: int
+) -> tuple[float, list[str], dict[str, int]]:
     """The prewire side, in a fresh process as a responder starts: modules imported, no
     service model loaded yet (the seeding process has them all in memory)."""
     local = EmbeddedAws(region=region)

@@ -19,6 +19,8 @@ from prewire.cli.common import (
     Profile,
     errors,
     fail,
+    given_project,
+    given_subscription,
     input_errors,
     resolve_region,
     write_or_print,
@@ -114,8 +116,7 @@ def audit_azure(
     from responders.azure.case import caller
     from responders.azure.session import azure_clients
 
-    if not subscription:
-        fail("no subscription: pass --subscription or set AZURE_SUBSCRIPTION_ID")
+    subscription = given_subscription(subscription)
     clients = azure_clients(subscription)
     caller(clients)  # fails clearly (exit 2) without credentials
     result = audit_subscription(clients)
@@ -150,8 +151,7 @@ def audit_gcp(
     from responders.gcp.case import caller
     from responders.gcp.session import GcpClients
 
-    if not project:
-        fail("no project: pass --project or set GOOGLE_CLOUD_PROJECT")
+    project = given_project(project)
     clients = GcpClients(project)
     caller(clients)  # fails clearly (exit 2) without credentials
     result = audit_project(clients, organization, retention_days)

@@ -70,6 +70,20 @@ def fail(message: str, code: int = EXIT_INPUT) -> NoReturn:
     raise typer.Exit(code)
 
 
+def given_subscription(subscription: str | None) -> str:
+    """The --subscription value, or one line and exit 2 (audit and respond alike)."""
+    if not subscription:
+        fail("no subscription: pass --subscription or set AZURE_SUBSCRIPTION_ID")
+    return subscription
+
+
+def given_project(project: str | None) -> str:
+    """The --project value, or one line and exit 2 (audit and respond alike)."""
+    if not project:
+        fail("no project: pass --project or set GOOGLE_CLOUD_PROJECT")
+    return project
+
+
 def input_errors(fn: Callable[P, R]) -> Callable[P, R]:
     """Turn the library's input errors into one clear line and exit code 2."""
     from prewire.render import ProgramError

@@ -22,6 +22,8 @@ from prewire.cli.common import (
     console,
     errors,
     fail,
+    given_project,
+    given_subscription,
     input_errors,
     resolve_region,
 )
@@ -235,8 +237,7 @@ def respond_azure(
     from responders.case import Options
 
     _check_name(Cloud.AZURE, name)
-    if not subscription:
-        fail("no subscription: pass --subscription or set AZURE_SUBSCRIPTION_ID")
+    subscription = given_subscription(subscription)
     options = Options(
         confirm_release=yes,
         export_vhd=not no_export,
@@ -301,8 +302,7 @@ def respond_gcp(
     from responders.gcp.session import GcpClients
 
     _check_name(Cloud.GCP, name)
-    if not project:
-        fail("no project: pass --project or set GOOGLE_CLOUD_PROJECT")
+    project = given_project(project)
     with RichProgress() as progress:
         opened = open_case(
             GcpClients(project),

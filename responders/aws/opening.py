@@ -29,14 +29,14 @@ def caller(clients: AwsClients) -> str:
         raise InputError(f"cannot identify the caller: {error_code(error)}") from error
 
 
-def _lock_warning(store: S3EvidenceStore, lock_mode: Future[str | None]) -> str:
-    """Why artifacts in the evidence bucket could be altered ("" when they cannot)."""
+def _lock_warning(store: S3EvidenceStore, lock_mode: Future[str | None]) -> str | None:
+    """Why artifacts in the evidence bucket could be altered (None when they cannot)."""
     try:
         mode = lock_mode.result()
     except botocore.exceptions.ClientError as error:
         raise InputError(f"evidence bucket {store.bucket}: {error_code(error)}") from error
     if mode == "COMPLIANCE":
-        return ""
+        return None
     lock = "no Object Lock" if mode is None else f"Object Lock in {mode} mode"
     return f"evidence bucket {store.bucket} has {lock}: artifacts can be altered"
 
@@ -62,7 +62,7 @@ def open_case(
         # The log reads its last stored entry meanwhile; it signs with the caller once known.
         reading = pool.submit(CustodyLog, case_id, store, "") if store and not dry_run else None
         actor = identity.result()
-        warnings = [_lock_warning(store, lock_mode)] if store and lock_mode else []
+        lock_warning = _lock_warning(store, lock_mode) if store and lock_mode else None
         custody = reading.result() if reading else None
         if custody is not None:
             custody.actor = actor
@@ -77,7 +77,8 @@ def open_case(
         progress=progress or NullProgress(),
         actor=actor,
     )
-    case.warnings.extend(w for w in warnings if w)
+    if lock_warning:
+        case.warnings.append(lock_warning)
     if prewired.discovery_error:
         case.warnings.append(prewired.discovery_error)
     for warning in case.warnings:

@@ -71,7 +71,8 @@ _loader: botocore.loaders.Loader | None = None
 
 
 def new_session(**options: Any) -> boto3.Session:
-    """A boto3 session whose service models come from one loader per process.
+    """A boto3 session whose service models come from one loader per process, and whose
+    responses parse timestamps with `parse_timestamp`.
 
     botocore parses a service's model and endpoint rules once per loader (EC2's model alone is
     about 5 MB of JSON, a tenth of a second or more), and every new session has its own: the
@@ -83,6 +84,9 @@ def new_session(**options: Any) -> boto3.Session:
         if _loader is None:
             _loader = core.get_component("data_loader")
         core.register_component("data_loader", _loader)
+        core.get_component("response_parser_factory").set_parser_defaults(
+            timestamp_parser=parse_timestamp
+        )
         session = boto3.Session(botocore_session=core, **options)
         paths = _loader.search_paths  # boto3 appends its data folder for every session
         paths[:] = list(dict.fromkeys(paths))
@@ -122,9 +126,6 @@ class AwsClients:
         self._url_rewriter = url_rewriter
         self._max_pool = max_pool
         self._session = session or new_session(profile_name=profile, region_name=region)
-        self._session._session.get_component("response_parser_factory").set_parser_defaults(
-            timestamp_parser=parse_timestamp
-        )
         self._config = botocore.config.Config(
             region_name=region,
             retries={"mode": "adaptive", "max_attempts": 10},

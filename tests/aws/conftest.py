@@ -4,7 +4,7 @@ reset and re-provisioned with the kit's stack and a victim workload for every te
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, ClassVar
 
 import pytest
 
@@ -41,3 +41,17 @@ def open_test_case(
 def act(case: AwsCase, action: str, *targets: str) -> list[Outcome]:
     load_cloud(Cloud.AWS)
     return run_action(case, ACTIONS.get((Cloud.AWS, action)), list(targets))
+
+
+class _Forbidden:
+    status_code = 403
+    headers: ClassVar[dict[str, str]] = {}
+
+
+def refused(code: str, message: str) -> tuple[Any, dict[str, Any]]:
+    """A recorded AWS error response, for a `before-call` hook to answer a call with: moto does
+    not enforce IAM, so a denied call is injected this way (and labelled so in the test)."""
+    return _Forbidden(), {
+        "Error": {"Code": code, "Message": message},
+        "ResponseMetadata": {"RequestId": "denied-1", "HTTPStatusCode": 403},
+    }

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import threading
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any, ClassVar
+from typing import Any
 
 import pytest
 import typer
@@ -18,7 +18,7 @@ from prewire.evidence.verify import verify_case
 from prewire.vocabulary import Cloud
 from responders.aws.case import AwsCase
 from responders.aws.store import S3EvidenceStore
-from tests.aws.conftest import open_test_case
+from tests.aws.conftest import open_test_case, refused
 
 CASE = "custody-1"
 
@@ -113,11 +113,7 @@ def test_a_custody_write_refused_by_the_store_stops_the_run_with_one_line(
     def deny_custody_writes(params: dict[str, Any], **_: Any) -> Any:
         if "/custody/" not in params["url_path"]:
             return None
-        error = {"Code": "AccessDenied", "Message": "Access Denied"}
-        return Denied(), {
-            "Error": error,
-            "ResponseMetadata": {"RequestId": "denied-1", "HTTPStatusCode": 403},
-        }
+        return refused("AccessDenied", "Access Denied")
 
     case.clients.s3.meta.events.register("before-call.s3.PutObject", deny_custody_writes)
     assert protect_exit_code(case, account.victim.instance_id) == 1
@@ -141,8 +137,3 @@ def protect_exit_code(case: AwsCase, instance_id: str) -> int:
             output_format=OutputFormat.JSON,
         )
     return stopped.value.exit_code
-
-
-class Denied:
-    status_code = 403
-    headers: ClassVar[dict[str, str]] = {}

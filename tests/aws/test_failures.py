@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import Any
 
 import pytest
 
@@ -10,7 +10,7 @@ from prewire.drill.environment import PreparedAccount
 from prewire.evidence.verify import verify_case
 from responders.aws import parameters
 from responders.runtime import InputError, Status
-from tests.aws.conftest import act, open_test_case
+from tests.aws.conftest import act, open_test_case, refused
 
 
 def test_unknown_instance_is_bad_input_naming_the_region(account: PreparedAccount) -> None:
@@ -39,19 +39,11 @@ def test_access_denied_halfway_is_recorded_and_a_rerun_completes(account: Prepar
     ec2 = case.clients.ec2
     swaps: list[int] = []
 
-    class Denied:
-        status_code = 403
-        headers: ClassVar[dict[str, str]] = {}
-
     def hook(**_: Any) -> Any:
         swaps.append(1)
         if len(swaps) != 2:
             return None  # let the call reach the emulator
-        error = {"Code": "UnauthorizedOperation", "Message": "not authorized"}
-        return Denied(), {
-            "Error": error,
-            "ResponseMetadata": {"RequestId": "denied-1", "HTTPStatusCode": 403},
-        }
+        return refused("UnauthorizedOperation", "not authorized")
 
     ec2.meta.events.register("before-call.ec2.ModifyNetworkInterfaceAttribute", hook)
     [failed] = act(case, "isolate-instance", account.victim.instance_id)
