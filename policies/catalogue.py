@@ -9,11 +9,22 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from enum import StrEnum
 
 from prewire.registry import Registry
 from prewire.vocabulary import Cloud, EvidenceSource, Severity
 
-CONTROL_ID = re.compile(r"^(AWS|AZURE|GCP)-[A-Z0-9]+-\d{3}$")
+CONTROL_ID = re.compile(r"(AWS|AZURE|GCP)-[A-Z0-9]+-\d{3}")
+
+
+class Scope(StrEnum):
+    """What a control judges."""
+
+    ACCOUNT = "account"
+    """The presence of an account or organisation baseline (a trail, an evidence store, GuardDuty):
+    provided once per account by a baseline stack, not by every application program."""
+    RESOURCE = "resource"
+    """A resource the program declares (its VPCs, clusters, functions, buckets, containers)."""
 
 
 @dataclass(frozen=True)
@@ -31,6 +42,13 @@ class Control:
     """Type tokens of the prewire components that satisfy the control."""
     live_only: bool = False
     """Observable only in a deployed account (responder pre-flight), not in a program."""
+    scope: Scope = Scope.RESOURCE
+    baseline_kinds: tuple[str, ...] = ()
+    """Resource kinds only a baseline program declares (a trail, a GuardDuty detector): a
+    program declaring one is judged on the account controls too."""
+    baseline_output: str | None = None
+    """Where a baseline stack's outputs (`pulumi stack output --json`) show the control is met,
+    as a dotted path, e.g. `aws.trailArn`."""
 
 
 CONTROLS: Registry[str, Control] = Registry("control", key=lambda c: c.id)
@@ -48,12 +66,17 @@ def control(
     checkov: tuple[str, ...] = (),
     provided_by: tuple[str, ...] = (),
     live_only: bool = False,
+    scope: Scope = Scope.RESOURCE,
+    baseline_kinds: tuple[str, ...] = (),
+    baseline_output: str | None = None,
 ) -> Control:
-    if not CONTROL_ID.match(id):
+    if not CONTROL_ID.fullmatch(id):
         raise ValueError(f"control id {id!r} does not look like AWS-AREA-001")
     cloud = Cloud(id.split("-", 1)[0].lower())
     if any(source.cloud is not cloud for source in sources):
         raise ValueError(f"{id}: evidence sources of another cloud")
+    if scope is Scope.RESOURCE and (baseline_kinds or baseline_output):
+        raise ValueError(f"{id}: only an account control has baseline kinds or outputs")
     return CONTROLS.add(
         Control(
             id,
@@ -67,6 +90,9 @@ def control(
             checkov,
             provided_by,
             live_only,
+            scope,
+            baseline_kinds,
+            baseline_output,
         )
     )
 

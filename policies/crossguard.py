@@ -7,11 +7,18 @@ policy pack config file passed with `--policy-pack-config`:
 
     {"aws-lambda-001": "disabled", "aws-logs-001": {"enforcementLevel": "mandatory",
                                                     "retentionDays": 400}}
+
+Scope works as in `prewire check`: by default a stack that declares no account baseline is judged as
+a workload, and the account controls' stack policies stay silent for it. Set it for the whole pack
+with the environment variable PREWIRE_SCOPE (workload | account | all), or per policy with its
+`scope` config property. The same file also serves `prewire check --policy-config`.
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 from typing import Any
 
 from pulumi_policy import (
@@ -26,8 +33,9 @@ from pulumi_policy import (
 )
 from pulumi_policy import Severity as PolicySeverity
 
-from policies.catalogue import Control, get
+from policies.catalogue import Control, controls_of, get
 from policies.findings import Status
+from policies.scope import CheckScope, decide
 from policies.static.engine import (
     DEFAULT_RETENTION_DAYS,
     RULES,
@@ -49,11 +57,26 @@ ENFORCEMENT = {
     Severity.MEDIUM: EnforcementLevel.ADVISORY,
     Severity.LOW: EnforcementLevel.ADVISORY,
 }
+SCOPE_VARIABLE = "PREWIRE_SCOPE"
 CONFIG_SCHEMA = PolicyConfigSchema(
     properties={
-        "retentionDays": {"type": "integer", "minimum": 1, "default": DEFAULT_RETENTION_DAYS}
+        "retentionDays": {"type": "integer", "minimum": 1, "default": DEFAULT_RETENTION_DAYS},
+        "scope": {"type": "string", "enum": [s.value for s in CheckScope], "default": "auto"},
     }
 )
+
+
+def requested_scope(config: Mapping[str, Any]) -> CheckScope:
+    """The policy's `scope` config, else PREWIRE_SCOPE, else auto."""
+    value = config.get("scope") or "auto"
+    if value == "auto":
+        value = os.environ.get(SCOPE_VARIABLE, "auto").strip().lower() or "auto"
+    try:
+        return CheckScope(value)
+    except ValueError:
+        raise ValueError(
+            f"{SCOPE_VARIABLE}={value!r}: expected one of auto, workload, account, all"
+        ) from None
 
 
 def policy_name(control: Control) -> str:
@@ -90,7 +113,10 @@ def _resource_validator(
     def validate(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
         if args.resource_type not in rule.tokens:
             return
-        finding = run_resource_rule(rule, _resource(args), _context(args.get_config()))
+        config = args.get_config()
+        if not requested_scope(config).judges(get(rule.control_id)):
+            return  # an explicit `account` scope: resource controls do not judge the stack
+        finding = run_resource_rule(rule, _resource(args), _context(config))
         if finding is not None and finding.status is Status.FAILED:
             report_violation(f"{finding.message}. {finding.control.remediation}", None)
 
@@ -100,9 +126,17 @@ def _resource_validator(
 def _stack_validator(rule: StaticRule) -> Callable[[StackValidationArgs, ReportViolation], None]:
     def validate(args: StackValidationArgs, report_violation: ReportViolation) -> None:
         graph = Graph(resources=[_resource(r) for r in args.resources])
-        if get(rule.control_id).cloud not in clouds_in(graph):
+        control = get(rule.control_id)
+        clouds = clouds_in(graph)
+        if control.cloud not in clouds:
             return  # a stack without that cloud's resources is not judged on it
-        for finding in run_graph_rule(rule, graph, _context(args.get_config())):
+        config = args.get_config()
+        controls = [c for cloud in clouds for c in controls_of(cloud)]
+        decision = decide(graph, controls, requested_scope(config))
+        if not decision.scope.judges(control):
+            return  # a workload relies on the account baseline for this control
+        context = replace(_context(config), workload=decision.scope is CheckScope.WORKLOAD)
+        for finding in run_graph_rule(rule, graph, context):
             if finding.status is not Status.FAILED:
                 continue
             urn = next((r.urn for r in graph if r.label == finding.resource), None)

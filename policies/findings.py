@@ -17,6 +17,8 @@ class Status(StrEnum):
     PASSED = "passed"
     FAILED = "failed"
     UNKNOWN = "unknown"
+    BASELINE = "baseline"
+    """An account control a workload relies on, not judged in the workload's program."""
 
 
 @dataclass(frozen=True)
@@ -36,6 +38,7 @@ class Finding:
             "severity": self.control.severity.value,
             "status": self.status.value,
             "cloud": self.control.cloud.value,
+            "scope": self.control.scope.value,
             "resource": self.resource,
             "evidence_sources": [s.value for s in self.control.sources],
             "message": self.message,
@@ -56,6 +59,7 @@ def summary(findings: Sequence[Finding]) -> dict[str, Any]:
         "passed": sum(f.status is Status.PASSED for f in findings),
         "failed": len(failed),
         "unknown": sum(f.status is Status.UNKNOWN for f in findings),
+        "baseline": sum(f.status is Status.BASELINE for f in findings),
         "failed_by_severity": dict(Counter(f.control.severity.value for f in failed)),
         "controls_failed": sorted({f.control.id for f in failed}),
     }

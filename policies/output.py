@@ -19,6 +19,7 @@ SARIF_LEVEL = {
     Severity.MEDIUM: "warning",
     Severity.LOW: "note",
 }
+SKIPPED = (Status.UNKNOWN, Status.BASELINE)
 SECURITY_SEVERITY = {
     Severity.CRITICAL: "9.5",
     Severity.HIGH: "8.0",
@@ -36,7 +37,9 @@ def to_json(findings: Sequence[Finding], extra: dict[str, Any] | None = None) ->
     return json.dumps(document, indent=2, default=str)
 
 
-def to_sarif(findings: Sequence[Finding], artifact_uri: str) -> str:
+def to_sarif(
+    findings: Sequence[Finding], artifact_uri: str, scope: dict[str, str] | None = None
+) -> str:
     failed = [f for f in findings if f.status is Status.FAILED]
     controls = {f.control.id: f.control for f in findings}
     rules = [
@@ -76,6 +79,7 @@ def to_sarif(findings: Sequence[Finding], artifact_uri: str) -> str:
             ],
             "properties": {
                 "source": f.source,
+                "scope": f.control.scope.value,
                 **({"checkovId": f.checkov_id} if f.checkov_id else {}),
             },
         }
@@ -92,6 +96,8 @@ def to_sarif(findings: Sequence[Finding], artifact_uri: str) -> str:
         },
         "results": results,
     }
+    if scope:
+        run["properties"] = {"scope": scope}
     return json.dumps({"$schema": SARIF_SCHEMA, "version": "2.1.0", "runs": [run]}, indent=2)
 
 
@@ -102,7 +108,7 @@ def to_junit(findings: Sequence[Finding], suite: str = "prewire") -> str:
         name=suite,
         tests=str(counts["total"]),
         failures=str(counts["failed"]),
-        skipped=str(counts["unknown"]),
+        skipped=str(counts["unknown"] + counts["baseline"]),
     )
     by_control: dict[str, list[Finding]] = {}
     for finding in findings:
@@ -115,7 +121,7 @@ def to_junit(findings: Sequence[Finding], suite: str = "prewire") -> str:
             name=f"{control_id} {group[0].control.title}",
             tests=str(len(group)),
             failures=str(failures),
-            skipped=str(sum(f.status is Status.UNKNOWN for f in group)),
+            skipped=str(sum(f.status in SKIPPED for f in group)),
         )
         for finding in group:
             case = ET.SubElement(
@@ -124,12 +130,18 @@ def to_junit(findings: Sequence[Finding], suite: str = "prewire") -> str:
                 classname=control_id,
                 name=finding.resource or "(whole program)",
             )
+            ET.SubElement(
+                ET.SubElement(case, "properties"),
+                "property",
+                name="scope",
+                value=finding.control.scope.value,
+            )
             if finding.status is Status.FAILED:
                 failure = ET.SubElement(
                     case, "failure", type=finding.control.severity.value, message=finding.message
                 )
                 failure.text = finding.control.remediation
-            elif finding.status is Status.UNKNOWN:
+            elif finding.status in SKIPPED:
                 ET.SubElement(case, "skipped", message=finding.message)
     ET.indent(root)
     return '<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"

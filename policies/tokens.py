@@ -83,6 +83,9 @@ EKS_ADDON = "aws:eks/addon:Addon"
 ECS_CLUSTER = "aws:ecs/cluster:Cluster"
 ECS_TASK_DEFINITION = "aws:ecs/taskDefinition:TaskDefinition"
 AUTOSCALING_GROUP = "aws:autoscaling/group:Group"
+LOAD_BALANCER = "aws:lb/loadBalancer:LoadBalancer"
+ALB = "aws:alb/loadBalancer:LoadBalancer"
+CLOUDFRONT_DISTRIBUTION = "aws:cloudfront/distribution:Distribution"
 
 # prewire's Azure components
 AZURE_READINESS = "prewire:azure:ForensicReadiness"
@@ -137,6 +140,7 @@ ALIASES: dict[str, tuple[str, ...]] = {
     S3_ENCRYPTION: (S3_ENCRYPTION, S3_ENCRYPTION_V2),
     S3_LOGGING: (S3_LOGGING, S3_LOGGING_V2),
     S3_LIFECYCLE: (S3_LIFECYCLE, S3_LIFECYCLE_V2),
+    LOAD_BALANCER: (LOAD_BALANCER, ALB),
 }
 
 

@@ -55,6 +55,11 @@ class Graph:
     invokes: list[Invoke] = field(default_factory=list)
     stack_outputs: Mapping[str, Any] = field(default_factory=dict)
     config: Mapping[str, str] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+    """What the render could not know (unknown stack outputs, unmodelled invokes)."""
+    placeholders: set[str] = field(default_factory=set)
+    """Strings the render made up for what a program looks up at deploy time (invoke results,
+    unknown stack outputs): never to be matched against a real account's ids."""
 
     def __iter__(self) -> Iterator[Resource]:
         return iter(self.resources)
@@ -110,3 +115,14 @@ def _mentions(value: Any, keys: set[str]) -> bool:
     if isinstance(value, Iterable):
         return any(_mentions(v, keys) for v in value)
     return False
+
+
+def strings_in(value: Any) -> set[str]:
+    """Every string inside a JSON-like value."""
+    if isinstance(value, str):
+        return {value}
+    if isinstance(value, Mapping):
+        return set().union(*(strings_in(v) for v in value.values())) if value else set()
+    if isinstance(value, list | tuple):
+        return set().union(*(strings_in(v) for v in value)) if value else set()
+    return set()

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from policies import tokens as t
-from policies.catalogue import control
+from policies.catalogue import Scope, control
 from prewire.vocabulary import EvidenceSource as E
 from prewire.vocabulary import Severity as S
+
+ACCOUNT = Scope.ACCOUNT
 
 TRAIL_SOURCES = (E.CLOUDTRAIL,)
 STORE_SOURCES = (
@@ -31,6 +33,9 @@ control(
     prowler=("cloudtrail_multi_region_enabled",),
     checkov=("CKV_AWS_67",),
     provided_by=(t.AWS_AUDIT_TRAIL,),
+    scope=ACCOUNT,
+    baseline_kinds=(t.CLOUDTRAIL,),
+    baseline_output="aws.trailArn",
 )
 control(
     "AWS-TRAIL-002",
@@ -108,6 +113,8 @@ control(
     prowler=("s3_bucket_object_lock",),
     checkov=("CKV_AWS_143",),
     provided_by=(t.AWS_LOCKED_BUCKET,),
+    scope=ACCOUNT,
+    baseline_output="aws.evidenceBucket",
 )
 control(
     "AWS-STORE-002",
@@ -166,12 +173,13 @@ control(
 )
 control(
     "AWS-STORE-007",
-    "No lifecycle rule expires audit logs before the retention period",
+    "No lifecycle rule expires audit or access logs before the retention period",
     S.HIGH,
     (*TRAIL_SOURCES, E.VPC_FLOW_LOGS),
     "Anti-forensics by automation: a lifecycle rule silently destroys the logs an "
-    "investigation needs.",
-    "Remove expiration rules on the audit store or set them beyond the retention period.",
+    "investigation needs: the audit store's, and those of every bucket a workload sends its "
+    "access, load balancer, CDN or flow logs to.",
+    "Remove expiration rules on audit and log buckets or set them beyond the retention period.",
     provided_by=(t.AWS_LOCKED_BUCKET,),
 )
 control(
@@ -218,6 +226,8 @@ control(
     "Create a security group with no ingress and no egress rules in each VPC (prewire's "
     "IsolationGroups).",
     provided_by=(t.AWS_ISOLATION,),
+    scope=ACCOUNT,
+    baseline_output="aws.isolationGroups",
 )
 control(
     "AWS-ISO-002",
@@ -227,6 +237,8 @@ control(
     "Swapping straight to an empty group leaves already-tracked attacker connections open.",
     "Create an allow-all conversion group per VPC, used for seconds before isolation.",
     provided_by=(t.AWS_ISOLATION,),
+    scope=ACCOUNT,
+    baseline_output="aws.conversionGroups",
 )
 
 # -- detection ------------------------------------------------------------------------------------
@@ -240,6 +252,9 @@ control(
     prowler=("guardduty_is_enabled",),
     checkov=("CKV2_AWS_3",),
     provided_by=(t.AWS_THREAT_DETECTION,),
+    scope=ACCOUNT,
+    baseline_kinds=(t.GUARDDUTY_DETECTOR,),
+    baseline_output="aws.guardDutyDetectorId",
 )
 control(
     "AWS-GUARDDUTY-002",
@@ -262,6 +277,9 @@ control(
     prowler=("config_recorder_all_regions_enabled",),
     checkov=("CKV2_AWS_48",),
     provided_by=(t.AWS_THREAT_DETECTION,),
+    scope=ACCOUNT,
+    baseline_kinds=(t.CONFIG_RECORDER,),
+    baseline_output="aws.configRoleArn",
 )
 
 # -- snapshots ------------------------------------------------------------------------------------
@@ -274,6 +292,9 @@ control(
     "An AWS Backup plan with a tag selection and/or a DLM policy for tagged volumes.",
     prowler=("backup_plans_exist",),
     provided_by=(t.AWS_SNAPSHOT_AUTOMATION,),
+    scope=ACCOUNT,
+    baseline_kinds=(t.BACKUP_SELECTION, t.DLM_POLICY),
+    baseline_output="aws.snapshotLifecyclePolicyId",
 )
 control(
     "AWS-SNAP-002",
@@ -294,6 +315,8 @@ control(
     "Containing a stolen identity must be one attach call, not a policy written under pressure.",
     "Create a managed policy that denies every action on every resource.",
     provided_by=(t.AWS_IDENTITIES,),
+    scope=ACCOUNT,
+    baseline_output="aws.quarantinePolicyArn",
 )
 control(
     "AWS-IAM-002",
@@ -304,6 +327,8 @@ control(
     "usable with a stolen password alone.",
     "A role trusting named principals only with aws:MultiFactorAuthPresent.",
     provided_by=(t.AWS_IDENTITIES,),
+    scope=ACCOUNT,
+    baseline_output="aws.breakGlassRoleArn",
 )
 control(
     "AWS-IAM-003",
@@ -405,6 +430,8 @@ control(
     "Session Manager is a shell on your instances; its sessions must leave a record.",
     "Own SSM-SessionManagerRunShell with CloudWatch or S3 logging enabled.",
     provided_by=(t.AWS_RESPONSE,),
+    scope=ACCOUNT,
+    baseline_output="aws.sessionLogGroup",
 )
 control(
     "AWS-LOGS-001",
@@ -443,6 +470,8 @@ control(
     "Evidence collected in the first minutes is the evidence that still exists.",
     "An EventBridge rule for GuardDuty findings targeting the responder function.",
     provided_by=(t.AWS_RESPONSE,),
+    scope=ACCOUNT,
+    baseline_output="aws.findingRuleArn",
 )
 
 # -- responder pre-flight (only observable in a deployed account) ----------------------------------

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from policies import tokens as t
-from policies.catalogue import control
+from policies.catalogue import Scope, control
 from prewire.vocabulary import EvidenceSource as E
 from prewire.vocabulary import Severity as S
+
+ACCOUNT = Scope.ACCOUNT
 
 STORES = (E.AZURE_ACTIVITY_LOG, E.AZURE_VM_DISKS, E.AKS_AUDIT_LOGS, E.AZURE_FUNCTION_LOGS)
 
@@ -22,6 +24,9 @@ control(
     prowler=("monitor_diagnostic_setting_with_appropriate_categories",),
     checkov=("CKV_AZURE_38",),
     provided_by=(t.AZURE_ACTIVITY_LOG,),
+    scope=ACCOUNT,
+    baseline_kinds=(t.AZ_SUBSCRIPTION_DIAGNOSTICS,),
+    baseline_output="azure.workspaceId",
 )
 control(
     "AZURE-LOG-002",
@@ -32,6 +37,8 @@ control(
     "Send the subscription diagnostic setting to a storage account whose insights-activity-logs "
     "container has a locked time-based immutability policy.",
     provided_by=(t.AZURE_ACTIVITY_LOG, t.AZURE_IMMUTABLE_STORAGE),
+    scope=ACCOUNT,
+    baseline_output="azure.auditAccountId",
 )
 control(
     "AZURE-LOG-003",
@@ -157,6 +164,8 @@ control(
     "Create an NSG denying all inbound and outbound traffic at priority 100 in each location "
     "(prewire's IsolationGroups).",
     provided_by=(t.AZURE_ISOLATION,),
+    scope=ACCOUNT,
+    baseline_output="azure.isolationGroups",
 )
 
 # -- detection ------------------------------------------------------------------------------------
@@ -169,6 +178,9 @@ control(
     "Create a Defender pricing VirtualMachines with tier Standard and sub-plan P2.",
     prowler=("defender_ensure_defender_for_server_is_on",),
     provided_by=(t.AZURE_THREAT_DETECTION,),
+    scope=ACCOUNT,
+    baseline_kinds=(t.AZ_DEFENDER_PRICING,),
+    baseline_output="azure.defenderPlans",
 )
 control(
     "AZURE-DEF-002",
@@ -179,6 +191,9 @@ control(
     "Create a Defender pricing Containers with tier Standard.",
     prowler=("defender_ensure_defender_for_containers_is_on",),
     provided_by=(t.AZURE_THREAT_DETECTION,),
+    scope=ACCOUNT,
+    baseline_kinds=(t.AZ_DEFENDER_PRICING,),
+    baseline_output="azure.defenderPlans",
 )
 control(
     "AZURE-DEF-003",
@@ -190,6 +205,9 @@ control(
     "Create a security automation exporting High and Medium alerts to an Event Hub (or a Logic "
     "App) the responder consumes.",
     provided_by=(t.AZURE_THREAT_DETECTION,),
+    scope=ACCOUNT,
+    baseline_kinds=(t.AZ_SECURITY_AUTOMATION,),
+    baseline_output="azure.alertHubId",
 )
 
 # -- snapshots ------------------------------------------------------------------------------------
@@ -212,6 +230,8 @@ control(
     "Assign Azure's built-in 'Configure backup for Azure Disks with a given tag' policy "
     "(DeployIfNotExists) with a disk backup policy.",
     provided_by=(t.AZURE_SNAPSHOT_AUTOMATION,),
+    scope=ACCOUNT,
+    baseline_output="azure.backupVaults",
 )
 
 # -- workloads ------------------------------------------------------------------------------------
@@ -257,6 +277,8 @@ control(
     "Deploy prewire's ResponderIdentities: its custom roles are generated from the responders' "
     "declared permissions.",
     provided_by=(t.AZURE_IDENTITIES,),
+    scope=ACCOUNT,
+    baseline_output="azure.responderIdentityId",
 )
 control(
     "AZURE-RESP-002",
@@ -268,6 +290,8 @@ control(
     "prewire:azure.responderPackage: prewire's ResponderFunction reads the hub as the "
     "responder managed identity.",
     provided_by=(t.AZURE_RESPONSE,),
+    scope=ACCOUNT,
+    baseline_output="azure.responderFunctionId",
 )
 control(
     "AZURE-IAM-001",
@@ -277,4 +301,6 @@ control(
     "Emergency access must exist before the emergency, and every use of it must be seen.",
     "Assign a break-glass role to an Entra group and add an Activity Log alert on its use.",
     provided_by=(t.AZURE_IDENTITIES,),
+    scope=ACCOUNT,
+    baseline_output="azure.breakGlassRoleId",
 )

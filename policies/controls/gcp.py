@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from policies import tokens as t
-from policies.catalogue import control
+from policies.catalogue import Scope, control
 from prewire.vocabulary import EvidenceSource as E
 from prewire.vocabulary import Severity as S
+
+ACCOUNT = Scope.ACCOUNT
 
 # -- Cloud Audit Logs -----------------------------------------------------------------------------
 control(
@@ -18,6 +20,9 @@ control(
     "Set an IAM audit config for allServices with ADMIN_READ, DATA_READ and DATA_WRITE "
     "(prewire's AuditLogging).",
     provided_by=(t.GCP_AUDIT_LOGGING,),
+    scope=ACCOUNT,
+    baseline_kinds=(t.GCP_AUDIT_CONFIG,),
+    baseline_output="gcp.dataAccessLogs",
 )
 control(
     "GCP-LOG-002",
@@ -29,6 +34,8 @@ control(
     "Create a project sink of cloudaudit.googleapis.com logs to a bucket whose retention policy "
     "is locked, and let only the sink's writer identity create objects in it.",
     provided_by=(t.GCP_AUDIT_LOGGING, t.GCP_BUCKETS),
+    scope=ACCOUNT,
+    baseline_output="gcp.auditBucket",
 )
 control(
     "GCP-LOG-003",
@@ -39,6 +46,8 @@ control(
     "Route cloud_run_revision and k8s_* logs with a sink to a locked log bucket with the "
     "retention period (prewire's AuditLogging).",
     provided_by=(t.GCP_AUDIT_LOGGING,),
+    scope=ACCOUNT,
+    baseline_output="gcp.workloadLogBucket",
 )
 
 # -- buckets --------------------------------------------------------------------------------------
@@ -52,6 +61,8 @@ control(
     "Set retention_policy with the retention period and is_locked on the audit and evidence "
     "buckets (prewire's LockedBuckets).",
     provided_by=(t.GCP_BUCKETS,),
+    scope=ACCOUNT,
+    baseline_output="gcp.evidenceBucket",
 )
 control(
     "GCP-STORE-002",
@@ -97,6 +108,8 @@ control(
     "Create ingress and egress rules denying all protocols at priority 0 for instances tagged "
     "prewire-quarantine in each network (prewire's QuarantineFirewall).",
     provided_by=(t.GCP_QUARANTINE,),
+    scope=ACCOUNT,
+    baseline_output="gcp.quarantineNetworks",
 )
 
 # -- snapshots, GKE, detection --------------------------------------------------------------------
@@ -109,6 +122,8 @@ control(
     "Create a snapshot schedule resource policy with KEEP_AUTO_SNAPSHOTS and attach it to the "
     "labelled disks (prewire's SnapshotSchedule).",
     provided_by=(t.GCP_SNAPSHOTS,),
+    scope=ACCOUNT,
+    baseline_output="gcp.snapshotPolicy",
 )
 control(
     "GCP-GKE-001",
@@ -131,6 +146,9 @@ control(
     "Create a Security Command Center notification config streaming active HIGH and CRITICAL "
     "findings to a Pub/Sub topic with a subscription for the responder.",
     provided_by=(t.GCP_DETECTION,),
+    scope=ACCOUNT,
+    baseline_kinds=(t.GCP_SCC_PROJECT_NOTIFICATION, t.GCP_SCC_ORG_NOTIFICATION),
+    baseline_output="gcp.findingTopic",
 )
 
 # -- identities -----------------------------------------------------------------------------------
@@ -143,6 +161,8 @@ control(
     "Deploy prewire's ResponderIdentities: its custom role is generated from the responders' "
     "declared permissions.",
     provided_by=(t.GCP_IDENTITIES,),
+    scope=ACCOUNT,
+    baseline_output="gcp.responderServiceAccount",
 )
 control(
     "GCP-IAM-001",
@@ -153,4 +173,6 @@ control(
     "Bind the break-glass role to a group under a request.time condition and alert on changes "
     "of that binding (prewire's ResponderIdentities).",
     provided_by=(t.GCP_IDENTITIES,),
+    scope=ACCOUNT,
+    baseline_output="gcp.breakGlassGroup",
 )

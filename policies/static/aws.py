@@ -7,6 +7,8 @@ import json
 from typing import Any
 
 from policies import tokens as t
+from policies.baseline import BaselineVerdict, baseline_check
+from policies.findings import Status
 from policies.static.engine import (
     NOT_APPLICABLE,
     Context,
@@ -73,6 +75,35 @@ def _stores(graph: Graph) -> list[Resource]:
     return list(seen.values())
 
 
+def _log_destinations(graph: Graph) -> set[str]:
+    """Bucket names a program sends logs to: S3 access logs, load balancer access logs,
+    CloudFront standard logs (`<bucket>.s3.amazonaws.com`), flow logs (`arn:aws:s3:::<bucket>`)."""
+    names = {str(c.get("targetBucket")) for c in graph.of_type(t.S3_LOGGING)}
+    for balancer in graph.of_type(t.LOAD_BALANCER):
+        logs = balancer.get("accessLogs") or {}
+        if logs.get("enabled") is not False and logs.get("bucket"):
+            names.add(str(logs["bucket"]))
+    for distribution in graph.of_type(t.CLOUDFRONT_DISTRIBUTION):
+        bucket = str((distribution.get("loggingConfig") or {}).get("bucket") or "")
+        if bucket:
+            names.add(bucket.split(".s3", 1)[0])
+    for flow in graph.of_type(t.FLOW_LOG):
+        destination = str(flow.get("logDestination") or "")
+        if destination.startswith("arn:aws:s3:::"):
+            names.add(destination.removeprefix("arn:aws:s3:::").split("/", 1)[0])
+    return names
+
+
+def _evidence_bearing(graph: Graph) -> list[Resource]:
+    """The stores, and every bucket of the program that receives logs."""
+    found = {b.urn: b for b in _stores(graph)}
+    destinations = _log_destinations(graph)
+    for bucket in graph.of_type(t.S3_BUCKET):
+        if _bucket_keys(bucket) & destinations:
+            found.setdefault(bucket.urn, bucket)
+    return list(found.values())
+
+
 def lock_settings(config: Resource) -> tuple[str | None, int]:
     """(mode, days) of an Object Lock configuration's default retention."""
     retention = (config.get("rule") or {}).get("defaultRetention") or {}
@@ -95,12 +126,13 @@ def lifecycle_problem(config: Resource, context: Context) -> str | None:
     for rule in as_list(config.get("rules")):
         if rule.get("status", "Enabled") != "Enabled":
             continue
-        for key in ("expiration", "noncurrentVersionExpiration"):
+        for key, what in (("expiration", "objects"), ("noncurrentVersionExpiration", "versions")):
             for entry in as_list(rule.get(key)):
                 days = entry.get("days") or entry.get("noncurrentDays")
                 if days is not None and int(days) < context.retention_days:
+                    deleted = "deleted or overwritten objects" if what == "versions" else what
                     return (
-                        f"lifecycle rule {rule.get('id', '?')} deletes objects after "
+                        f"lifecycle rule {rule.get('id', '?')} deletes {deleted} after "
                         f"{int(days)} days, before the {context.retention_days}-day retention"
                     )
     return None
@@ -344,7 +376,7 @@ def no_early_expiry(graph: Graph, context: Context) -> list[Verdict]:
         ]
         return next((p for p in problems if p), None)
 
-    return _per_store(graph, check)
+    return [Verdict(bucket, check(bucket)) for bucket in _evidence_bearing(graph)]
 
 
 @graph_rule("AWS-STORE-008")
@@ -788,3 +820,59 @@ def responder_wired(graph: Graph, context: Context) -> list[Verdict]:
         ):
             return [Verdict(rule, None, "GuardDuty findings reach a responder")]
     return [Verdict(None, "no EventBridge rule routes GuardDuty findings to a responder")]
+
+
+# -- what a workload relies on the baseline for ----------------------------------------------------
+
+
+def _used_vpcs(graph: Graph) -> dict[str, Resource]:
+    """VPCs a program declares or places resources in, by id, with a resource naming each."""
+    used: dict[str, Resource] = {str(v.id): v for v in graph.of_type(t.VPC) if v.id}
+    for resource in graph:
+        vpc = resource.inputs.get("vpcId")
+        if isinstance(vpc, str) and vpc.startswith("vpc-"):
+            used.setdefault(vpc, resource)
+    return used
+
+
+def _groups_from_baseline(graph: Graph, groups: Any, kind: str) -> list[BaselineVerdict]:
+    declared = {str(v.id) for v in graph.of_type(t.VPC)}
+    verdicts = []
+    for vpc, user in sorted(_used_vpcs(graph).items()):
+        if vpc in declared:
+            status, message = (
+                Status.BASELINE,
+                f"{vpc} is new in this program: once deployed, add its id to prewire:aws.vpcIds "
+                f"of the baseline stack, which creates its {kind} group",
+            )
+        elif groups is None:
+            status, message = (
+                Status.BASELINE,
+                f"{vpc}: its {kind} group comes from the baseline stack "
+                "(pass --baseline-stack-outputs to check it)",
+            )
+        elif vpc in graph.placeholders:
+            status, message = (
+                Status.BASELINE,
+                f"{vpc} is looked up at deploy time and cannot be matched offline: "
+                "check the deployed account with `prewire audit aws`",
+            )
+        elif isinstance(groups, dict) and groups.get(vpc):
+            status, message = Status.PASSED, f"{vpc}: {kind} group {groups[vpc]} in the baseline"
+        else:
+            status, message = (
+                Status.FAILED,
+                f"{vpc} has no {kind} group in the baseline stack: add it to prewire:aws.vpcIds",
+            )
+        verdicts.append(BaselineVerdict(user, status, message))
+    return verdicts
+
+
+@baseline_check("AWS-ISO-001")
+def isolation_from_baseline(graph: Graph, groups: Any) -> list[BaselineVerdict]:
+    return _groups_from_baseline(graph, groups, "isolation")
+
+
+@baseline_check("AWS-ISO-002")
+def conversion_from_baseline(graph: Graph, groups: Any) -> list[BaselineVerdict]:
+    return _groups_from_baseline(graph, groups, "conversion")

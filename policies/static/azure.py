@@ -9,6 +9,8 @@ from __future__ import annotations
 from typing import Any
 
 from policies import tokens as t
+from policies.baseline import BaselineVerdict, baseline_check
+from policies.findings import Status
 from policies.static.engine import (
     NOT_APPLICABLE,
     Context,
@@ -555,3 +557,26 @@ def break_glass(graph: Graph, context: Context) -> list[Verdict]:
     if not alerts:
         return [Verdict(assigned[0], "break glass has no Activity Log alert")]
     return [Verdict(assigned[0], None, "break glass is a group, and its use alerts")]
+
+
+# -- what a workload relies on the baseline for ----------------------------------------------------
+
+
+@baseline_check("AZURE-NET-001")
+def isolation_from_baseline(graph: Graph, groups: Any) -> list[BaselineVerdict]:
+    verdicts = []
+    for vm in graph.of_type(t.AZ_VIRTUAL_MACHINE):
+        location = str(vm.get("location"))
+        if groups is None:
+            status = Status.BASELINE
+            message = f"{vm.name}: the isolation group for {location} comes from the baseline stack"
+        elif isinstance(groups, dict) and groups.get(location):
+            status, message = Status.PASSED, f"{vm.name}: isolation group {groups[location]}"
+        else:
+            status = Status.FAILED
+            message = (
+                f"{vm.name}: the baseline stack has no isolation group in {location} "
+                "(add it to prewire:azure.locations)"
+            )
+        verdicts.append(BaselineVerdict(vm, status, message))
+    return verdicts

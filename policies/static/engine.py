@@ -13,12 +13,15 @@ The same rule objects back `prewire check`, the CrossGuard pack and the checkov 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, replace
 from typing import Any, Final
 
+from policies import baseline
 from policies.catalogue import get, load_catalogue
 from policies.findings import Finding, Status
+from policies.overrides import CheckSettings
+from policies.scope import CheckScope
 from prewire.graph import Graph, Resource
 from prewire.registry import Registry
 from prewire.vocabulary import Cloud
@@ -37,9 +40,14 @@ NOT_APPLICABLE: Final = _NotApplicable()
 @dataclass(frozen=True)
 class Context:
     retention_days: int = DEFAULT_RETENTION_DAYS
+    workload: bool = False
+    """Judging a workload program: rules look at what it declares, not at what it only uses
+    (a network its instances join belongs to the baseline)."""
 
     @staticmethod
-    def from_graph(graph: Graph) -> Context:
+    def from_graph(graph: Graph, retention_days: int | None = None) -> Context:
+        if retention_days is not None:
+            return Context(retention_days=retention_days)
         value = graph.config.get("prewire:retentionDays")
         try:
             return Context(retention_days=int(value)) if value else Context()
@@ -143,16 +151,35 @@ def clouds_in(graph: Graph) -> set[Cloud]:
     return found
 
 
-def evaluate(graph: Graph, clouds: Sequence[Cloud] | None = None) -> list[Finding]:
+def evaluate(
+    graph: Graph,
+    clouds: Sequence[Cloud] | None = None,
+    *,
+    scope: CheckScope = CheckScope.ALL,
+    baseline_outputs: Mapping[str, Any] | None = None,
+    settings: CheckSettings | None = None,
+) -> list[Finding]:
     """Every rule of the given clouds (default: those the program provisions) on the graph.
 
-    A program with no Azure resource is not told it lacks an Azure Activity Log export."""
+    A program with no Azure resource is not told it lacks an Azure Activity Log export. Under
+    the workload scope, account controls are judged by `policies.baseline` instead of their rule.
+    """
     load_rules()
     clouds = list(clouds) if clouds is not None else sorted(clouds_in(graph))
-    context = Context.from_graph(graph)
+    settings = settings or CheckSettings()
+    general = replace(
+        Context.from_graph(graph, settings.retention_days), workload=scope is CheckScope.WORKLOAD
+    )
     findings: list[Finding] = []
     for rule in RULES:
-        if get(rule.control_id).cloud not in clouds:
+        control = get(rule.control_id)
+        if control.cloud not in clouds or settings.disabled(control.id):
+            continue
+        retention = settings.of(control.id).retention_days
+        context = replace(general, retention_days=retention) if retention else general
+        if not scope.judges(control):
+            if scope is CheckScope.WORKLOAD:
+                findings.extend(baseline.judge(control, graph, baseline_outputs))
             continue
         if rule.resource_check:
             for resource in graph.of_type(*rule.tokens):

@@ -8,6 +8,8 @@ from __future__ import annotations
 from typing import Any
 
 from policies import tokens as t
+from policies.baseline import BaselineVerdict, baseline_check
+from policies.findings import Status
 from policies.static.engine import (
     Context,
     Verdict,
@@ -27,6 +29,7 @@ GKE_COMPONENTS = frozenset(
     {"SYSTEM_COMPONENTS", "APISERVER", "CONTROLLER_MANAGER", "SCHEDULER", "WORKLOADS"}
 )
 NETWORK_USERS = (t.GCP_FIREWALL, t.GCP_SUBNETWORK, t.GCP_FLOW_LOGS_CONFIG, t.GCP_INSTANCE)
+NETWORK_OWNERS = (t.GCP_SUBNETWORK, t.GCP_FLOW_LOGS_CONFIG)
 
 
 # -- helpers ---------------------------------------------------------------------------------------
@@ -71,10 +74,14 @@ def _interface_networks(instance: Resource) -> list[str]:
     return [_last(i.get("network")) for i in as_list(instance.get("networkInterfaces")) if i]
 
 
-def _networks(graph: Graph) -> dict[str, Resource]:
-    """Every network the program declares or refers to, by name, with the resource naming it."""
+def _networks(graph: Graph, *, owned_only: bool = False) -> dict[str, Resource]:
+    """Every network the program declares or refers to, by name, with the resource naming it.
+
+    `owned_only`: the networks it declares and those it adds subnetworks or flow logs to, not
+    those its instances and firewall rules merely join (for a workload program)."""
     found: dict[str, Resource] = {_name(n): n for n in graph.of_type(t.GCP_NETWORK)}
-    for token in NETWORK_USERS:
+    users = NETWORK_OWNERS if owned_only else NETWORK_USERS
+    for token in users:
         for user in graph.of_type(token):
             names = (
                 _interface_networks(user)
@@ -236,7 +243,7 @@ def _flow_logged(name: str, graph: Graph) -> str | None:
 def networks_logged(graph: Graph, context: Context) -> list[Verdict]:
     return [
         Verdict(resource, problem, f"network {name}: flow logs")
-        for name, resource in sorted(_networks(graph).items())
+        for name, resource in sorted(_networks(graph, owned_only=context.workload).items())
         for problem in [_flow_logged(name, graph)]
     ]
 
@@ -396,3 +403,30 @@ def break_glass(graph: Graph, context: Context) -> list[Verdict]:
     if not alerted:
         return [Verdict(roles[0], "no alert when the break-glass binding changes")]
     return [Verdict(roles[0], None, "time-bounded group binding with an alert")]
+
+
+# -- what a workload relies on the baseline for ----------------------------------------------------
+
+
+@baseline_check("GCP-NET-001")
+def quarantine_from_baseline(graph: Graph, networks: Any) -> list[BaselineVerdict]:
+    declared = {_name(n) for n in graph.of_type(t.GCP_NETWORK)}
+    covered = {_last(n) for n in as_list(networks)}
+    verdicts = []
+    for name, user in sorted(_networks(graph).items()):
+        if name in declared:
+            status = Status.BASELINE
+            message = (
+                f"network {name} is new in this program: add it to prewire:gcp.networks of the "
+                "baseline stack, which creates its quarantine rules"
+            )
+        elif networks is None:
+            status = Status.BASELINE
+            message = f"network {name}: its quarantine rules come from the baseline stack"
+        elif name in covered:
+            status, message = Status.PASSED, f"network {name}: quarantine rules in the baseline"
+        else:
+            status = Status.FAILED
+            message = f"network {name} has no quarantine rules in the baseline stack"
+        verdicts.append(BaselineVerdict(user, status, message))
+    return verdicts

@@ -7,12 +7,10 @@ from typing import Annotated
 
 import typer
 
+from policies.scope import CheckScope
 from prewire.cli.common import EXIT_FAILED, Output, errors, fail, input_errors
 from prewire.cli.findings_view import FindingFormat, show
-from prewire.render.program import KIT_ROOT
 from prewire.vocabulary import Severity
-
-KIT_EXAMPLE_CONFIG = KIT_ROOT / "Pulumi.example-aws.yaml"
 
 
 def _display_path(path: Path) -> str:
@@ -30,6 +28,37 @@ def check(
     config: Annotated[
         list[str] | None, typer.Option("--config", help="KEY=VALUE stack config (repeatable).")
     ] = None,
+    scope: Annotated[
+        CheckScope,
+        typer.Option(
+            "--scope",
+            help="account: the baseline's presence controls; workload: what the program "
+            "declares; all: both; auto: decided from the program (default).",
+        ),
+    ] = CheckScope.AUTO,
+    baseline_stack_outputs: Annotated[
+        Path | None,
+        typer.Option(
+            "--baseline-stack-outputs",
+            help="`pulumi stack output --json` of the baseline stack: a workload's account "
+            "controls are checked against it.",
+        ),
+    ] = None,
+    stack_outputs: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--stack-outputs",
+            help="STACK=FILE: outputs of a stack the program references (repeatable).",
+        ),
+    ] = None,
+    policy_config: Annotated[
+        Path | None,
+        typer.Option(
+            "--policy-config",
+            help="Scope and per-control overrides (default: prewire.yaml in the program's "
+            "folder; a CrossGuard policy-pack config file works too).",
+        ),
+    ] = None,
     output_format: Annotated[FindingFormat, typer.Option("--format")] = FindingFormat.TABLE,
     output: Output = None,
     with_checkov: Annotated[
@@ -40,40 +69,35 @@ def check(
     ] = Severity.HIGH,
 ) -> None:
     """Render the program under Pulumi mocks and check it against the control catalogue."""
-    from policies.findings import breaches
-    from policies.static.engine import evaluate
-    from prewire.render import load_stack_config, locate_program, render
-    from prewire.render.program import parse_overrides
+    from prewire.check import CheckRequest, check_program
 
-    main_dir, project = locate_program(program)
-    notes: list[str] = []
-    if stack_config is None and program is None:
-        stack_config = KIT_EXAMPLE_CONFIG
-        notes.append(f"checking the kit's own program with {stack_config.name}")
-    values = load_stack_config(stack_config, project) if stack_config else {}
-    values.update(parse_overrides(config or [], project))
-    graph = render(program, values)
-    findings = evaluate(graph)
-    notes += [
-        f"invoke {i.token} is not mocked; the program saw an empty result"
-        for i in graph.unanswered_invokes
-    ]
-    if with_checkov:
-        from policies.checkov_run import run_checkov
-
-        checkov = run_checkov(graph)
-        findings += checkov.findings
-        notes += checkov.notes
-    for note in notes:
-        errors.print(f"[yellow]note:[/] {note}")
+    result = check_program(
+        CheckRequest(
+            program=program,
+            stack_config=stack_config,
+            config=config or [],
+            scope=scope,
+            baseline_outputs=baseline_stack_outputs,
+            stack_outputs=stack_outputs or [],
+            policy_config=policy_config,
+            with_checkov=with_checkov,
+        )
+    )
+    for note in result.notes:
+        errors.print(f"[yellow]note:[/] {note}", highlight=False, soft_wrap=True)
+    errors.print(
+        f"[cyan]scope:[/] {result.decision.scope.value} ({result.decision.reason})",
+        highlight=False,
+        soft_wrap=True,
+    )
     show(
-        findings,
+        result.findings,
         output_format,
         output,
-        artifact_uri=_display_path(main_dir / "__main__.py"),
-        extra={"program": str(main_dir), "resources": len(graph), "notes": notes},
+        artifact_uri=_display_path(result.main_dir / "__main__.py"),
+        extra=result.summary_extra(),
     )
-    if breaches(findings, fail_on):
+    if result.settings.breaches(result.findings, fail_on):
         raise typer.Exit(EXIT_FAILED)
-    if not findings:
+    if not result.findings:
         fail("no controls applied: is this a Pulumi program with cloud resources?", EXIT_FAILED)

@@ -86,6 +86,8 @@ def given_project(project: str | None) -> str:
 
 def input_errors(fn: Callable[P, R]) -> Callable[P, R]:
     """Turn the library's input errors into one clear line and exit code 2."""
+    from policies.baseline import BaselineOutputsError
+    from policies.overrides import CheckSettingsError
     from prewire.render import ProgramError
     from responders.runtime import InputError
     from stacks.settings import SettingsError
@@ -94,7 +96,13 @@ def input_errors(fn: Callable[P, R]) -> Callable[P, R]:
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
         try:
             return fn(*args, **kwargs)
-        except (InputError, ProgramError, SettingsError) as error:
+        except (
+            InputError,
+            ProgramError,
+            SettingsError,
+            CheckSettingsError,
+            BaselineOutputsError,
+        ) as error:
             fail(str(error).replace("\n", " "))
 
     return wrapper

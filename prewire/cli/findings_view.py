@@ -34,31 +34,36 @@ def show(
     if output_format is FindingFormat.JSON:
         write_or_print(to_json(findings, extra), output)
     elif output_format is FindingFormat.SARIF:
-        write_or_print(to_sarif(findings, artifact_uri), output)
+        write_or_print(to_sarif(findings, artifact_uri, (extra or {}).get("scope")), output)
     elif output_format is FindingFormat.JUNIT:
         write_or_print(to_junit(findings), output)
     else:
         table(findings, output)
 
 
+STATUS_ORDER = (Status.FAILED, Status.UNKNOWN, Status.PASSED, Status.BASELINE)
+STATUS_STYLE = {
+    Status.FAILED: "[red]failed[/]",
+    Status.PASSED: "[green]passed[/]",
+    Status.UNKNOWN: "[yellow]unknown[/]",
+    Status.BASELINE: "[blue]baseline[/]",
+}
+
+
 def table(findings: Sequence[Finding], output: Path | None) -> None:
     view = Table(title="forensic readiness")
     for column in ("control", "severity", "status", "resource", "message"):
         view.add_column(column, overflow="fold")
+    relied_on = sorted({f.control.id for f in findings if f.status is Status.BASELINE})
     for finding in sorted(
-        findings,
-        key=lambda f: (f.status is not Status.FAILED, -f.control.severity.rank, f.control.id),
+        (f for f in findings if f.status is not Status.BASELINE),
+        key=lambda f: (STATUS_ORDER.index(f.status), -f.control.severity.rank, f.control.id),
     ):
         severity = finding.control.severity.value
-        status = {
-            "failed": "[red]failed[/]",
-            "passed": "[green]passed[/]",
-            "unknown": "[yellow]unknown[/]",
-        }[finding.status.value]
         view.add_row(
             finding.control.id,
             f"[{COLOURS[severity]}]{severity}[/]",
-            status,
+            STATUS_STYLE[finding.status],
             finding.resource or "-",
             finding.message,
         )
@@ -67,6 +72,11 @@ def table(findings: Sequence[Finding], output: Path | None) -> None:
         f"{counts['total']} findings: {counts['passed']} passed, {counts['failed']} failed, "
         f"{counts['unknown']} unknown"
     )
+    if relied_on:
+        footer += (
+            f"; relied on the account baseline, not judged here: {', '.join(relied_on)} "
+            "(details with --format json; check them with --baseline-stack-outputs)"
+        )
     if output is not None:
         from rich.console import Console
 

@@ -27,7 +27,7 @@ def plan(
 ) -> None:
     """Write the incident response plan from the catalogue and the stack configuration."""
     from prewire import plan as planner
-    from prewire.cli.check import KIT_EXAMPLE_CONFIG
+    from prewire.check import KIT_EXAMPLE_CONFIG
     from prewire.render import load_stack_config
     from stacks.settings import parse
 

@@ -3,6 +3,7 @@ would return, derived deterministically from the logical names (see policies/azu
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import uuid
 from typing import Any
@@ -91,3 +92,56 @@ def _computed(token: str, physical: str, resource_id: str, out: dict[str, Any]) 
     if token == t.AZ_POLICY_ASSIGNMENT and (out.get("identity") or {}).get("type"):
         return {"identity": {**out["identity"], "principalId": _guid(resource_id + "policy")}}
     return {}
+
+
+def _fake_key(text: str) -> str:
+    return base64.b64encode(f"prewire-mock-key-{_guid(text)}".encode()).decode()
+
+
+def _kubeconfig(cluster: str) -> str:
+    document = (
+        f"apiVersion: v1\nkind: Config\nclusters:\n- name: {cluster}\n  cluster:\n"
+        f"    server: https://{cluster}.hcp.mock.azmk8s.invalid:443\n"
+        f"users:\n- name: clusterUser_{cluster}\n  user:\n    token: prewire-mock-token\n"
+    )
+    return base64.b64encode(document.encode()).decode()
+
+
+def azure_invoke(call: str, args: dict[str, Any], subscription: str) -> dict[str, Any] | None:
+    """Results computed from the arguments for the invokes Azure programs use all the time."""
+    group = str(args.get("resourceGroupName") or "")
+    if call == "azure-native:authorization:getClientConfig":
+        return {
+            "clientId": _guid("client"),
+            "objectId": _guid("object"),
+            "subscriptionId": subscription,
+            "tenantId": TENANT_ID,
+        }
+    if call == "azure-native:resources:getResourceGroup":
+        return {
+            "id": f"/subscriptions/{subscription}/resourceGroups/{group}",
+            "name": group,
+            "location": "westeurope",
+            "type": "Microsoft.Resources/resourceGroups",
+        }
+    if call == "azure-native:storage:listStorageAccountKeys":
+        account = str(args.get("accountName"))
+        return {
+            "keys": [
+                {"keyName": name, "value": _fake_key(account + name), "permissions": "FULL"}
+                for name in ("key1", "key2")
+            ]
+        }
+    if call in (
+        "azure-native:containerservice:listManagedClusterUserCredentials",
+        "azure-native:containerservice:listManagedClusterAdminCredentials",
+    ):
+        cluster = str(args.get("resourceName"))
+        return {"kubeconfigs": [{"name": "clusterUser", "value": _kubeconfig(cluster)}]}
+    if call == "azure-native:operationalinsights:getSharedKeys":
+        workspace = str(args.get("workspaceName"))
+        return {
+            "primarySharedKey": _fake_key(workspace + "primary"),
+            "secondarySharedKey": _fake_key(workspace + "secondary"),
+        }
+    return None

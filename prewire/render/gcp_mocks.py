@@ -85,12 +85,34 @@ STORAGE_AGENT_INVOKE = "gcp:storage/getProjectServiceAccount:getProjectServiceAc
 PROJECT_INVOKE = "gcp:organizations/getProject:getProject"
 
 
-def gcp_invoke(token: str, args: dict[str, Any], default_project: str) -> dict[str, Any] | None:
+def gcp_invoke(
+    call: str, args: dict[str, Any], default_project: str, region: str
+) -> dict[str, Any] | None:
+    """Results computed from the arguments for the invokes GCP programs use all the time."""
     project = str(args.get("project") or default_project)
-    if token == STORAGE_AGENT_INVOKE:
+    if call == STORAGE_AGENT_INVOKE:
         email = f"service-{_number(project)}@gs-project-accounts.iam.gserviceaccount.com"
         return {"emailAddress": email, "member": f"serviceAccount:{email}", "project": project}
-    if token == PROJECT_INVOKE:
+    if call == PROJECT_INVOKE:
         project = str(args.get("projectId") or project)
-        return {"projectId": project, "number": _number(project), "name": project}
+        return {
+            "projectId": project,
+            "number": _number(project),
+            "name": project,
+            "id": f"projects/{project}",
+        }
+    if call == "gcp:organizations/getClientConfig:getClientConfig":
+        return {
+            "project": project,
+            "region": region,
+            "zone": f"{region}-a",
+            "accessToken": "prewire-mock-access-token",
+            "id": project,
+        }
+    if call == "gcp:compute/getZones:getZones":
+        where = str(args.get("region") or region)
+        return {"names": [f"{where}-{z}" for z in "abc"], "project": project, "region": where}
+    if call == "gcp:compute/getDefaultServiceAccount:getDefaultServiceAccount":
+        email = f"{_number(project)}-compute@developer.gserviceaccount.com"
+        return {"email": email, "member": f"serviceAccount:{email}", "project": project}
     return None

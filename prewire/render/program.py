@@ -12,7 +12,6 @@ import json
 import os
 import runpy
 import sys
-import traceback
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -25,9 +24,15 @@ from pulumi.runtime.stack import run_pulumi_func
 from pulumi.runtime.sync_await import _sync_await
 
 from prewire.graph import Graph, Resource
+from prewire.render import errors, hooks
 from prewire.render.azure_mocks import SUBSCRIPTION_ID
 from prewire.render.gcp_mocks import PROJECT as GCP_PROJECT
-from prewire.render.mocks import DEFAULT_REGION, RenderMocks
+from prewire.render.mocks import (
+    DEFAULT_AZURE_LOCATION,
+    DEFAULT_GCP_REGION,
+    DEFAULT_REGION,
+    RenderMocks,
+)
 
 KIT_ROOT = Path(__file__).resolve().parents[2]
 
@@ -112,12 +117,17 @@ def render(
     config: Mapping[str, str] | None = None,
     *,
     stack: str = "render",
+    stack_outputs: Mapping[str, dict[str, Any]] | None = None,
 ) -> Graph:
-    """Run the program under mocks and return everything it registered."""
+    """Run the program under mocks and return everything it registered.
+
+    `stack_outputs` are the outputs of the stacks the program references, by stack name."""
     main_dir, project = locate_program(program)
     root = (program or KIT_ROOT).resolve()
     full_config = {**project_defaults(root, project), **(config or {})}
-    return contextvars.Context().run(_render, main_dir, project, stack, full_config)
+    return contextvars.Context().run(
+        _render, main_dir, root, project, stack, full_config, dict(stack_outputs or {})
+    )
 
 
 def render_function(
@@ -129,7 +139,7 @@ def render_function(
 ) -> Graph:
     """Render whatever `build` declares (one component, in unit tests) under the same mocks."""
     return contextvars.Context().run(
-        _render_with, lambda: _call(build), project, stack, dict(config or {})
+        _render_with, lambda: _call(build), project, stack, dict(config or {}), {}
     )
 
 
@@ -150,10 +160,19 @@ class _RecordingMonitor(MockMonitor):
         return response
 
 
-def _render(main_dir: Path, project: str, stack: str, config: dict[str, str]) -> Graph:
+def _render(
+    main_dir: Path,
+    program_root: Path,
+    project: str,
+    stack: str,
+    config: dict[str, str],
+    stack_outputs: dict[str, dict[str, Any]],
+) -> Graph:
     main = main_dir / "__main__.py"
     with _program_environment(main_dir):
-        return _render_with(lambda: _run_main(main), project, stack, config, main_dir)
+        return _render_with(
+            lambda: _run_main(main), project, stack, config, stack_outputs, (main_dir, program_root)
+        )
 
 
 def _render_with(
@@ -161,12 +180,22 @@ def _render_with(
     project: str,
     stack: str,
     config: dict[str, str],
-    main_dir: Path | None = None,
+    stack_outputs: dict[str, dict[str, Any]],
+    where: tuple[Path, Path] | None = None,
 ) -> Graph:
+    """Run `program`; `where` is (folder of __main__.py, the program's root) for a user's
+    program, whose failures become one-line ProgramErrors, or None for the kit's own tests."""
     mocks = RenderMocks(
         region=config.get("aws:region", DEFAULT_REGION),
-        subscription_id=_unquoted(config.get("prewire:azure.subscriptionId")) or SUBSCRIPTION_ID,
-        gcp_project=_unquoted(config.get("prewire:gcp.project")) or GCP_PROJECT,
+        subscription_id=_unquoted(config.get("prewire:azure.subscriptionId"))
+        or _unquoted(config.get("azure-native:subscriptionId"))
+        or SUBSCRIPTION_ID,
+        gcp_project=_unquoted(config.get("prewire:gcp.project"))
+        or _unquoted(config.get("gcp:project"))
+        or GCP_PROJECT,
+        azure_location=_unquoted(config.get("azure-native:location")) or DEFAULT_AZURE_LOCATION,
+        gcp_region=_unquoted(config.get("gcp:region")) or DEFAULT_GCP_REGION,
+        stack_outputs=stack_outputs,
     )
     monitor = _RecordingMonitor(mocks)
     ROOT.set(None)
@@ -174,18 +203,28 @@ def _render_with(
     pulumi.runtime.set_all_config(config)
     SETTINGS.rpc_manager.clear()
     SETTINGS.outputs.clear()
-    try:
-        _sync_await(run_pulumi_func(program))
-    except pulumi.RunError as error:
-        raise ProgramError(f"{main_dir or 'program'}: {error}") from error
-    except Exception as error:  # the user's program failed: summarise, don't dump
-        if main_dir is None:
-            raise
-        raise ProgramError(_summarise(main_dir, error)) from error
+    failure: BaseException | None = None
+    with hooks.installed(hooks.ProgramHooks()) as seen:
+        try:
+            _sync_await(run_pulumi_func(program))
+        except Exception as error:  # judged below, once we know what config was missing
+            failure = error
+    label = str(where[0]) if where else "program"
+    if seen.missing_config:  # the root cause of whatever failed after it
+        raise ProgramError(errors.missing_config(Path(label), seen.missing_config, project))
+    if isinstance(failure, pulumi.RunError):
+        raise ProgramError(f"{label}: {failure}") from failure
+    if failure is not None:
+        if where is None:
+            raise failure
+        raise ProgramError(errors.summarise(where[0], where[1], failure)) from failure
     root = ROOT.get()
     exported = getattr(root, "outputs", {}) or {}
-    stack_outputs = _sync_await(pulumi.Output.from_input(exported).future()) or {}
-    return _graph(monitor, mocks, config, _plain(stack_outputs))
+    outputs = _sync_await(pulumi.Output.from_input(exported).future()) or {}
+    graph = _graph(monitor, mocks, config, _plain(outputs))
+    graph.notes.extend(seen.notes())
+    graph.placeholders |= mocks.placeholders | seen.placeholders
+    return graph
 
 
 def _run_main(main: Path) -> None:
@@ -248,14 +287,6 @@ def _program_environment(main_dir: Path) -> Iterator[None]:
             file = getattr(sys.modules[name], "__file__", None) or ""
             if file.startswith(str(main_dir)):
                 del sys.modules[name]
-
-
-def _summarise(main_dir: Path, error: BaseException) -> str:
-    frames = traceback.extract_tb(error.__traceback__)
-    inside = [f for f in frames if f.filename.startswith(str(main_dir))]
-    where = f" (at {Path(inside[-1].filename).name}:{inside[-1].lineno})" if inside else ""
-    message = str(error).strip().splitlines()[0] if str(error).strip() else ""
-    return f"{main_dir}: program failed: {type(error).__name__}: {message}{where}"
 
 
 def _plain(value: Any) -> Any:

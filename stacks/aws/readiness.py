@@ -16,7 +16,7 @@ from stacks.aws.documents import audit_bucket_policy, evidence_bucket_policy, to
 from stacks.aws.flowlogs import FlowLogs, FlowLogsArgs
 from stacks.aws.identity import ResponderIdentities, ResponderIdentitiesArgs, role_arn, role_name
 from stacks.aws.isolation import IsolationGroups, IsolationGroupsArgs
-from stacks.aws.response import ResponseWiring, ResponseWiringArgs
+from stacks.aws.response import SESSION_LOG_GROUP, ResponseWiring, ResponseWiringArgs
 from stacks.aws.snapshots import SnapshotAutomation, SnapshotAutomationArgs
 from stacks.aws.storage import (
     AccessLogBucket,
@@ -236,6 +236,10 @@ class ForensicReadiness(pulumi.ComponentResource):
             "isolationGroups": {v: g.isolation.id for v, g in isolation.groups.items()},
             "conversionGroups": {v: g.conversion.id for v, g in isolation.groups.items()},
             "guardDutyDetectorId": detection.detector.id if detection.detector else None,
+            "configRoleArn": detection.config_role.arn if detection.config_role else None,
+            "sessionLogGroup": SESSION_LOG_GROUP
+            if args.manage_session_manager_preferences
+            else None,
             "backupVault": snapshots.vault.name,
             "snapshotLifecyclePolicyId": snapshots.lifecycle_policy.id,
             "responderFunctionArn": response.function.arn,

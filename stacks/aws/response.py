@@ -25,6 +25,7 @@ TIMEOUT_SECONDS = 900
 # Bounded so a burst of findings cannot exhaust the account's concurrency or API quotas.
 MAX_CONCURRENT_RESPONSES = 10
 SESSION_DOCUMENT = parameters.SESSION_PREFERENCES_DOCUMENT
+SESSION_LOG_GROUP = "/prewire/session-manager"
 
 
 def code_archive() -> pulumi.AssetArchive:
@@ -187,7 +188,7 @@ class ResponseWiring(pulumi.ComponentResource):
         # the AWS log services only, and instance roles are not log services.
         session_logs = aws.cloudwatch.LogGroup(
             f"{name}-session-logs",
-            name="/prewire/session-manager",
+            name=SESSION_LOG_GROUP,
             retention_in_days=args.log_retention_days,
             kms_key_id=args.kms_key_arn,
             tags=tags,

@@ -114,7 +114,8 @@ class AccessLogBucket(pulumi.ComponentResource):
         )
         public_access = _block_public_access(name, self.bucket, self)
         _enforce_owner(name, self.bucket, self)
-        # Access logs are operational, not evidence: they expire after the retention period.
+        # Access logs show who read the evidence: they expire only after the retention period, and
+        # so do versions made noncurrent by a delete (else deleting a log purges it for good).
         aws.s3.BucketLifecycleConfiguration(
             f"{name}-lifecycle",
             bucket=self.bucket.id,
@@ -124,7 +125,7 @@ class AccessLogBucket(pulumi.ComponentResource):
                     "status": "Enabled",
                     "filter": {"prefix": ""},
                     "expiration": {"days": args.retention_days},
-                    "noncurrent_version_expiration": {"noncurrent_days": 30},
+                    "noncurrent_version_expiration": {"noncurrent_days": args.retention_days},
                     "abort_incomplete_multipart_upload": {"days_after_initiation": 7},
                 }
             ],

@@ -60,6 +60,7 @@ class ResponderIdentitiesArgs:
 
 class ResponderIdentities(pulumi.ComponentResource):
     responder: managedidentity.UserAssignedIdentity
+    break_glass_role: authorization.RoleDefinition
 
     def __init__(
         self, name: str, args: ResponderIdentitiesArgs, opts: pulumi.ResourceOptions | None = None
@@ -103,7 +104,7 @@ class ResponderIdentities(pulumi.ComponentResource):
                     principal_type=kind,
                     opts=child(self),
                 )
-        break_glass = self._role(
+        self.break_glass_role = break_glass = self._role(
             f"{name}-break-glass-role",
             "prewire break glass",
             scope,

@@ -13,7 +13,7 @@ from pulumi_azure_native.provider import Provider
 from policies import tokens
 from responders.azure.discovery import EVIDENCE_CONTAINER, Role
 from stacks.az.base import child, tags
-from stacks.az.detection import ThreatDetection, ThreatDetectionArgs
+from stacks.az.detection import DEFENDER_PLANS, ThreatDetection, ThreatDetectionArgs
 from stacks.az.diagnostics import WorkloadDiagnostics, WorkloadDiagnosticsArgs, log_containers
 from stacks.az.flowlogs import FlowLogs, FlowLogsArgs
 from stacks.az.identity import ResponderIdentities, ResponderIdentitiesArgs
@@ -96,7 +96,7 @@ class AzureReadiness(pulumi.ComponentResource):
             ),
             here,
         )
-        SnapshotAutomation(
+        snapshots = SnapshotAutomation(
             f"{name}-snapshots",
             SnapshotAutomationArgs(
                 subscription_id=azure.subscription_id,
@@ -164,7 +164,12 @@ class AzureReadiness(pulumi.ComponentResource):
             "workspaceId": logs.workspace.id,
             "isolationGroups": {k: g.id for k, g in isolation.groups.items()},
             "alertHubId": detection.hub.id,
+            "defenderPlans": [plan for plan, _ in DEFENDER_PLANS]
+            if azure.manage_defender_plans
+            else [],
+            "backupVaults": {k: v.id for k, v in snapshots.vaults.items()},
             "responderIdentityId": identities.responder.id,
+            "breakGlassRoleId": identities.break_glass_role.id,
         }
         if azure.responder_package:
             self.outputs["responderFunctionId"] = function.app.id

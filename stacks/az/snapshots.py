@@ -94,12 +94,14 @@ def disk_policy(retention_days: int) -> dataprotection.BackupPolicyArgsDict:
 
 
 class SnapshotAutomation(pulumi.ComponentResource):
+    vaults: dict[str, dataprotection.BackupVault]
+
     def __init__(
         self, name: str, args: SnapshotAutomationArgs, opts: pulumi.ResourceOptions | None = None
     ) -> None:
         super().__init__(tokens.AZURE_SNAPSHOT_AUTOMATION, name, None, opts)
         subscription = subscription_scope(args.subscription_id)
-        vaults = {}
+        self.vaults = vaults = {}
         for location in args.locations:
             vault = dataprotection.BackupVault(
                 f"{name}-{location}",

@@ -106,5 +106,9 @@ class GcpReadiness(pulumi.ComponentResource):
             "findingTopic": findings.topic.id,
             "findingSubscription": findings.subscription.id,
             "responderServiceAccount": identities.responder.email,
+            "dataAccessLogs": True if config.manage_audit_config else None,
+            "quarantineNetworks": list(config.networks),
+            "flowLogNetworks": list(config.networks),
+            "breakGlassGroup": config.break_glass_group,
         }
         self.register_outputs(self.outputs)

@@ -161,8 +161,14 @@ def test_usage_errors_exit_2(args: list[str], message: str) -> None:
     assert message in " ".join((result.stderr or result.stdout).split())
 
 
-def test_unknown_invokes_are_reported_not_crashed_on() -> None:
+def test_common_invokes_are_answered_from_their_arguments() -> None:
+    from prewire.render import load_stack_config, render
+
     project = PROGRAMS / "project_with_main"
+    graph = render(project, load_stack_config(project / "Pulumi.dev.yaml", "nested"))
+    assert [i.token for i in graph.invokes] == ["aws:ec2/getAmi:getAmi"]
+    assert not graph.unanswered_invokes
+    assert str(graph.stack_outputs["ami"]).startswith("ami-")
     result = runner.invoke(
         app,
         [
@@ -175,9 +181,7 @@ def test_unknown_invokes_are_reported_not_crashed_on() -> None:
         ],
     )
     document = json.loads(result.stdout)
-    assert document["notes"] == [
-        "invoke aws:ec2/getAmi:getAmi is not mocked; the program saw an empty result"
-    ]
+    assert document["notes"] == []
     trail = next(f for f in document["findings"] if f["control"] == "AWS-TRAIL-002")
     assert trail["status"] == "passed"
     retention = [f for f in document["findings"] if f["control"] == "AWS-LOGS-001"]
