@@ -63,7 +63,12 @@ def decide(graph: Graph, controls: Iterable[Control], requested: CheckScope) -> 
     markers = baseline_markers(controls)
     declared = [r for r in graph if r.type in markers]
     if declared:
-        names = ", ".join(sorted({f"{r.type} ({r.name})" for r in declared})[:3])
+        # prewire's own components first: they say the most about what the program is.
+        labels = sorted(
+            {f"{r.type} ({r.name})" for r in declared},
+            key=lambda x: (not x.startswith("prewire:"), x),
+        )
+        names = ", ".join(labels[:3])
         more = f" and {len(declared) - 3} more" if len(declared) > 3 else ""
         return ScopeDecision(
             CheckScope.ALL, f"the program declares account baseline resources: {names}{more}"

@@ -12,17 +12,17 @@ from pathlib import Path
 
 # Modules that existed in one provider major version and not in the next: (module, attribute)
 # -> what happened. Checked against the installed SDKs: each name is absent from them.
+AWS_7 = "removed in pulumi-aws 7.0"
 REMOVED = {
-    (
-        "pulumi_aws",
-        "opsworks",
-    ): "removed in pulumi-aws 7.0 (AWS retired OpsWorks); it exists in 6.x",
-    ("pulumi_aws", "simpledb"): "removed in pulumi-aws 7.0; it exists in 6.x",
-    (
-        "pulumi_aws",
-        "worklink",
-    ): "removed in pulumi-aws 7.0 (AWS retired WorkLink); it exists in 6.x",
+    ("pulumi_aws", "opsworks"): f"{AWS_7} (AWS retired OpsWorks); it exists in 6.x",
+    ("pulumi_aws", "simpledb"): f"{AWS_7}; it exists in 6.x",
+    ("pulumi_aws", "worklink"): f"{AWS_7} (AWS retired WorkLink); it exists in 6.x",
+    ("pulumi_azure_native", "insights"): (
+        "renamed in pulumi-azure-native 3.0: Application Insights is in applicationinsights, "
+        "diagnostic settings and alerts in monitor"
+    ),
 }
+CANNOT_IMPORT = re.compile(r"cannot import name '(\w+)' from '([\w.]+)'")
 AZURE_VERSIONED = re.compile(r"^pulumi_azure_native\.(\w+)\.v\d{8}(preview)?")
 
 
@@ -99,17 +99,18 @@ def module_problem(program_root: Path, error: BaseException) -> str | None:
         owner = getattr(error.obj, "__name__", "")
         attribute = getattr(error, "name", "") or ""
         if isinstance(owner, str) and owner.startswith("pulumi_") and attribute:
-            reason = REMOVED.get((owner, attribute)) or (
-                "it may belong to another major version of the provider"
-            )
-            return (
-                f"{owner}.{attribute} does not exist: {reason} ({_versions(program_root, owner)})"
-            )
+            return _missing_name(program_root, owner, attribute)
     if isinstance(error, ImportError) and not isinstance(error, ModuleNotFoundError):
-        source = error.name or ""
-        if source.startswith("pulumi_"):
-            return f"{str(error).splitlines()[0]} ({_versions(program_root, source)})"
+        match = CANNOT_IMPORT.search(str(error))
+        if match and match.group(2).startswith("pulumi_"):
+            name, owner = match.groups()
+            return _missing_name(program_root, owner, name)
     return None
+
+
+def _missing_name(program_root: Path, owner: str, name: str) -> str:
+    reason = REMOVED.get((owner, name), "it may belong to another major version of the provider")
+    return f"{owner}.{name} does not exist: {reason} ({_versions(program_root, owner)})"
 
 
 def _program_frame(main_dir: Path, error: BaseException) -> str:

@@ -67,7 +67,7 @@ class RenderMocks(Mocks):
         naming = Naming(
             token=args.typ,
             logical=args.name,
-            physical=str(outputs.get("name") or args.name),
+            physical=str(outputs.get("name") or outputs.get("bucket") or args.name),
             resource_id=resource_id,
             region=self._region_of(args.typ, outputs),
             account=self.account_id,

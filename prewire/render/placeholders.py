@@ -26,6 +26,10 @@ from prewire.render import sdk
 MAX_DEPTH = 5
 MOCK_TIME = "2026-01-01T00:00:00Z"
 SECRET_WORDS = ("key", "secret", "password", "token", "certificate", "kubeconfig", "credential")
+# Bridged providers list some computed attributes of nested blocks as inputs too (a GKE cluster's
+# masterAuth.clusterCaCertificate). Inside nested objects, strings with these names are filled
+# even so: a program never sets them, and no rule reads them.
+COMPUTED_BY_NATURE = ("certificate", "endpoint", "fingerprint", "issuer")
 
 
 @dataclass(frozen=True)
@@ -59,17 +63,42 @@ def complete(cls: type | None, given: Mapping[str, Any], naming: Naming) -> dict
     return _complete(cls, dict(given), naming, depth=0, path=(cls,))
 
 
+def _computed_by_nature(wire: str, hint: Any, nested: bool) -> bool:
+    if not nested or hint is not str:
+        return False
+    lower = wire.lower()
+    network_id = lower.endswith("id") and lower.removesuffix("id").endswith(
+        ("vpc", "securitygroup")
+    )
+    return network_id or lower == "clientkey" or any(w in lower for w in COMPUTED_BY_NATURE)
+
+
 def _complete(
-    cls: type, given: dict[str, Any], naming: Naming, *, depth: int, path: tuple[type, ...]
+    cls: type,
+    given: dict[str, Any],
+    naming: Naming,
+    *,
+    depth: int,
+    path: tuple[type, ...],
+    everything: bool = False,
 ) -> dict[str, Any]:
-    settable = sdk.settable(cls)
+    """`everything`: the whole object is computed (an output-only property), so are its fields,
+    even where the SDK has an input type of the same shape (used for `.get()` state)."""
+    settable = None if everything else sdk.settable(cls)
+    nested = len(path) > 1
     for wire, hint in sdk.fields(cls).items():
         if wire in given:
             given[wire] = _complete_nested(hint, given[wire], naming, depth, path)
-        elif settable is None or wire not in settable:
+        elif settable is None or wire not in settable or _computed_by_nature(wire, hint, nested):
             value = _value(hint, wire, naming, depth + 1, path)
             if value is not None:
                 given[wire] = value
+        elif sdk.is_output_type(hint) and hint not in path and depth < MAX_DEPTH:
+            # An object the program could set but left out may still hold what the provider
+            # computes (a GKE cluster's masterAuth.clusterCaCertificate): only that is filled.
+            computed = _complete(hint, {}, naming, depth=depth + 1, path=(*path, hint))
+            if computed:
+                given[wire] = computed
     return given
 
 
@@ -106,7 +135,7 @@ def _value(hint: Any, wire: str, naming: Naming, depth: int, path: tuple[type, .
     if sdk.is_output_type(hint):
         if hint in path:
             return None
-        return _complete(hint, {}, naming, depth=depth, path=(*path, hint))
+        return _complete(hint, {}, naming, depth=depth, path=(*path, hint), everything=True)
     return text(wire, naming)  # Any, enums, unions: a string is the least surprising value
 
 
