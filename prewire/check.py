@@ -7,9 +7,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from policies import baseline, overrides, scope
+from policies import baseline, overrides
 from policies.catalogue import controls_of
 from policies.findings import Finding
+from policies.scope import CheckScope, ScopeDecision, decide
 from policies.static.engine import clouds_in, evaluate
 from prewire.graph import Graph
 from prewire.render import ProgramError, load_stack_config, locate_program, render
@@ -23,7 +24,7 @@ class CheckRequest:
     program: Path | None = None
     stack_config: Path | None = None
     config: Sequence[str] = ()
-    scope: scope.CheckScope = scope.CheckScope.AUTO
+    scope: CheckScope = CheckScope.AUTO
     baseline_outputs: Path | None = None
     stack_outputs: Sequence[str] = ()
     """NAME=FILE pairs: the outputs of a stack the program references."""
@@ -35,7 +36,7 @@ class CheckRequest:
 class CheckResult:
     main_dir: Path
     graph: Graph
-    decision: scope.ScopeDecision
+    decision: ScopeDecision
     settings: overrides.CheckSettings
     findings: list[Finding]
     notes: list[str] = field(default_factory=list)
@@ -77,9 +78,9 @@ def check_program(request: CheckRequest) -> CheckResult:
     graph = render(request.program, values, stack_outputs=_stack_outputs(request.stack_outputs))
     clouds = sorted(clouds_in(graph))
     controls = [c for cloud in clouds for c in controls_of(cloud)]
-    wanted = request.scope if request.scope is not scope.CheckScope.AUTO else settings.scope
-    decision = scope.decide(graph, controls, wanted)
-    if outputs is not None and decision.scope is not scope.CheckScope.WORKLOAD:
+    wanted = request.scope if request.scope is not CheckScope.AUTO else settings.scope
+    decision = decide(graph, controls, wanted)
+    if outputs is not None and decision.scope is not CheckScope.WORKLOAD:
         notes.append(
             f"--baseline-stack-outputs is used only for a workload ({decision.scope} scope)"
         )
