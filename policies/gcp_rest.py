@@ -92,6 +92,11 @@ def _bucket_rest(bucket: Resource) -> Json:
             "retentionPeriod": str(int(float(retention.get("retentionPeriod") or 0))),
             "isLocked": retention.get("isLocked") is True,
         }
+    soft_delete = bucket.get("softDeletePolicy") or {}
+    if soft_delete.get("retentionDurationSeconds") is not None:
+        # An int64: a JSON string in the API, a number in pulumi-gcp.
+        seconds = int(float(soft_delete["retentionDurationSeconds"]))
+        found["softDeletePolicy"] = {"retentionDurationSeconds": str(seconds)}
     return found
 
 
@@ -152,7 +157,28 @@ def _role_rest(role: Resource) -> Json:
 
 
 def _resource_policy_rest(policy: Resource) -> Json:
-    return {"region": f"{COMPUTE}/projects/{policy.get('project')}/regions/{policy.get('region')}"}
+    found: Json = {
+        "region": f"{COMPUTE}/projects/{policy.get('project')}/regions/{policy.get('region')}"
+    }
+    schedule = policy.get("snapshotSchedulePolicy")
+    if schedule:
+        # pulumi-gcp takes one storage location as a string; the API holds a list.
+        properties = dict(schedule.get("snapshotProperties") or {})
+        if isinstance(properties.get("storageLocations"), str):
+            properties["storageLocations"] = [properties["storageLocations"]]
+        found["snapshotSchedulePolicy"] = {**schedule, "snapshotProperties": properties}
+    return found
+
+
+def _whole_numbers(value: Any) -> Any:
+    """Rendered numbers are floats (Pulumi's wire format); the API's integers are integers."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, dict):
+        return {k: _whole_numbers(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_whole_numbers(v) for v in value]
+    return value
 
 
 KINDS: tuple[RestKind, ...] = (
@@ -375,7 +401,7 @@ def rest_item(kind: RestKind, resource: Resource) -> tuple[str, Json]:
     if kind.service == "compute":
         item["selfLink"] = f"{COMPUTE}/{collection}/{short}"
     item.update(kind.to_rest(resource))
-    return home, item
+    return home, _whole_numbers(item)
 
 
 def iam_policy(resources: Iterable[Resource]) -> Json:

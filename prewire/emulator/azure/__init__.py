@@ -55,7 +55,7 @@ class FakeAzure:
         self.services = Services(self.state)
         self.blobs = BlobService(self.state, self.services)
         self.log_tables: dict[str, dict[str, list[dict[str, Any]]]] = {}
-        self._server = LocalServer(self._app, tls=True)
+        self._server = LocalServer(self._app, tls=True, service="azure")
 
     # -- lifecycle -------------------------------------------------------------------------
     def start(self) -> FakeAzure:

@@ -84,7 +84,7 @@ class FakeGcp:
         self.url = ""
         self.reset()
         self.kubernetes = KubernetesApi(lambda: self.gke)
-        self._server = LocalServer(self._app)
+        self._server = LocalServer(self._app, service="gcp")
 
     # -- lifecycle ---------------------------------------------------------------------------
     def start(self) -> FakeGcp:

@@ -60,7 +60,7 @@ class KubernetesApi:
 
     def __init__(self, state_of: Any) -> None:
         self.state_of = state_of  # a callable returning the current GkeState (reset-proof)
-        self._server = LocalServer(self._app, tls=True)
+        self._server = LocalServer(self._app, tls=True, service="kubernetes")
 
     @property
     def endpoint(self) -> str:

@@ -31,7 +31,8 @@ AGGREGATED = re.compile(
     r"^/compute/v1/projects/(?P<p>[^/]+)/aggregated/(?P<kind>subnetworks|resourcePolicies)$"
 )
 POLICY_PATH = re.compile(r"^/v[13]/projects/(?P<p>[^/]+):getIamPolicy$")
-PROJECT_PATH = re.compile(r"^/v[13]/projects/(?P<p>[^/:]+)$")
+PROJECT_PATH = re.compile(r"^/v(?P<v>[13])/projects/(?P<p>[^/:]+)$")
+PROJECT_NUMBER = "957053413691"
 DEFAULT_PAGE_SIZE = 50
 
 
@@ -66,7 +67,18 @@ class ListingState:
     def answer(self, path: str, query: dict[str, str]) -> Json:
         if found := PROJECT_PATH.match(path):
             self._own(found.group("p"))
-            return {"projectId": self.project, "projectNumber": "957053413691", "state": "ACTIVE"}
+            if found.group("v") == "1":  # Resource Manager v1's Project
+                return {
+                    "projectId": self.project,
+                    "projectNumber": PROJECT_NUMBER,
+                    "lifecycleState": "ACTIVE",
+                    "name": self.project,
+                }
+            return {
+                "name": f"projects/{PROJECT_NUMBER}",
+                "projectId": self.project,
+                "state": "ACTIVE",
+            }
         if found := POLICY_PATH.match(path):
             self._own(found.group("p"))
             return self.iam_policy

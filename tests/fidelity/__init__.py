@@ -1,0 +1,1 @@
+"""Checkers of the fakes' exchanges against the providers' official API descriptions."""
