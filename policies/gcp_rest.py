@@ -148,6 +148,17 @@ def _cluster_rest(cluster: Resource) -> Json:
     return {"loggingConfig": {"componentConfig": {"enableComponents": list(components)}}}
 
 
+def _instance_inputs(item: Json) -> Json:
+    """The API lists an instance's service accounts; pulumi-gcp takes one `serviceAccount`."""
+    accounts = item.get("serviceAccounts") or []
+    return {"serviceAccount": dict(accounts[0])} if accounts else {}
+
+
+def _instance_rest(instance: Resource) -> Json:
+    account = instance.get("serviceAccount")
+    return {"serviceAccounts": [dict(account)]} if account else {}
+
+
 def _role_inputs(item: Json) -> Json:
     return {"permissions": list(item.get("includedPermissions") or [])}
 
@@ -262,7 +273,9 @@ KINDS: tuple[RestKind, ...] = (
         "/compute/v1/projects/{project}/aggregated/instances",
         "instances",
         "/compute/v1/projects/{project}/zones/{zone}/instances",
-        ("name", "zone", "labels", "networkInterfaces", "serviceAccounts"),
+        ("name", "zone", "labels", "networkInterfaces"),
+        to_inputs=_instance_inputs,
+        to_rest=_instance_rest,
     ),
     RestKind(
         t.GCP_RESOURCE_POLICY,

@@ -86,6 +86,18 @@ AUTOSCALING_GROUP = "aws:autoscaling/group:Group"
 LOAD_BALANCER = "aws:lb/loadBalancer:LoadBalancer"
 ALB = "aws:alb/loadBalancer:LoadBalancer"
 CLOUDFRONT_DISTRIBUTION = "aws:cloudfront/distribution:Distribution"
+TARGET_GROUP = "aws:lb/targetGroup:TargetGroup"
+# What is placed in a VPC by its `vpcId` (the VPCs a workload uses).
+VPC_MEMBERS = (
+    SECURITY_GROUP,
+    "aws:ec2/subnet:Subnet",
+    "aws:ec2/routeTable:RouteTable",
+    "aws:ec2/vpcEndpoint:VpcEndpoint",
+    "aws:ec2/networkAcl:NetworkAcl",
+    "aws:ec2/internetGateway:InternetGateway",
+    FLOW_LOG,
+    TARGET_GROUP,
+)
 
 # prewire's Azure components
 AZURE_READINESS = "prewire:azure:ForensicReadiness"
@@ -112,7 +124,6 @@ AZ_ACTIVITY_LOG_ALERT = "azure-native:monitor:ActivityLogAlert"
 AZ_ACTION_GROUP = "azure-native:monitor:ActionGroup"
 AZ_NSG = "azure-native:network:NetworkSecurityGroup"
 AZ_FLOW_LOG = "azure-native:network:FlowLog"
-AZ_NSG_FLOW_LOG_LEGACY = "azure-native:network:NetworkWatcherFlowLog"
 AZ_DEFENDER_PRICING = "azure-native:security:Pricing"
 AZ_SECURITY_AUTOMATION = "azure-native:security:Automation"
 AZ_EVENT_HUB_NAMESPACE = "azure-native:eventhub:Namespace"

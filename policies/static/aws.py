@@ -122,17 +122,22 @@ def lock_problem(config: Resource, context: Context) -> str | None:
     return None
 
 
+LIFECYCLE_DELETES = (
+    ("expiration", "days", "objects"),
+    ("noncurrentVersionExpiration", "noncurrentDays", "deleted or overwritten objects"),
+)
+
+
 def lifecycle_problem(config: Resource, context: Context) -> str | None:
     for rule in as_list(config.get("rules")):
         if rule.get("status", "Enabled") != "Enabled":
             continue
-        for key, what in (("expiration", "objects"), ("noncurrentVersionExpiration", "versions")):
+        for key, field, what in LIFECYCLE_DELETES:
             for entry in as_list(rule.get(key)):
-                days = entry.get("days") or entry.get("noncurrentDays")
+                days = entry.get(field)
                 if days is not None and int(days) < context.retention_days:
-                    deleted = "deleted or overwritten objects" if what == "versions" else what
                     return (
-                        f"lifecycle rule {rule.get('id', '?')} deletes {deleted} after "
+                        f"lifecycle rule {rule.get('id', '?')} deletes {what} after "
                         f"{int(days)} days, before the {context.retention_days}-day retention"
                     )
     return None
@@ -786,15 +791,18 @@ def critical_volumes_kept(resource: Resource, context: Context) -> Any:
     if not _is_critical(resource):
         return NOT_APPLICABLE
     deleting = []
-    root = resource.get("rootBlockDevice") or {}
-    if root.get("deleteOnTermination", True) is not False and resource.type == t.EC2_INSTANCE:
-        deleting.append("root")
-    for device in as_list(resource.get("ebsBlockDevices")):
-        if device.get("deleteOnTermination", True) is not False:
-            deleting.append(str(device.get("deviceName")))
-    for mapping in as_list(resource.get("blockDeviceMappings")):
-        if str((mapping.get("ebs") or {}).get("deleteOnTermination", "true")).lower() != "false":
-            deleting.append(str(mapping.get("deviceName")))
+    if resource.type == t.EC2_INSTANCE:  # an instance's own blocks
+        root = resource.get("rootBlockDevice") or {}
+        if root.get("deleteOnTermination", True) is not False:
+            deleting.append("root")
+        for device in as_list(resource.get("ebsBlockDevices")):
+            if device.get("deleteOnTermination", True) is not False:
+                deleting.append(str(device.get("deviceName")))
+    else:  # a launch template's mappings; the instance defaults are the image's
+        for mapping in as_list(resource.get("blockDeviceMappings")):
+            kept = str((mapping.get("ebs") or {}).get("deleteOnTermination", "true")).lower()
+            if kept != "false":
+                deleting.append(str(mapping.get("deviceName")))
     return f"volumes deleted on termination: {', '.join(deleting)}" if deleting else None
 
 
@@ -828,7 +836,7 @@ def responder_wired(graph: Graph, context: Context) -> list[Verdict]:
 def _used_vpcs(graph: Graph) -> dict[str, Resource]:
     """VPCs a program declares or places resources in, by id, with a resource naming each."""
     used: dict[str, Resource] = {str(v.id): v for v in graph.of_type(t.VPC) if v.id}
-    for resource in graph:
+    for resource in graph.of_type(*t.VPC_MEMBERS):
         vpc = resource.inputs.get("vpcId")
         if isinstance(vpc, str) and vpc.startswith("vpc-"):
             used.setdefault(vpc, resource)

@@ -34,8 +34,14 @@ def _split(token: str) -> tuple[str, str, str]:
 def resource_class(token: str) -> type | None:
     """The SDK class registered for a resource token, if its package is installed and loaded."""
     package, module, _ = _split(token)
-    # Providers register their modules with the Pulumi runtime when imported; the program that
-    # declared the resource has imported it. `_RESOURCE_MODULES` is where that registry lives.
+    # Providers register their modules with the Pulumi runtime when imported (the program that
+    # declared the resource has imported it); `_RESOURCE_MODULES` is where that registry lives.
+    root = "pulumi_" + package.replace("-", "_")
+    if root not in sys.modules:
+        try:
+            importlib.import_module(root)
+        except ImportError:
+            return None
     for registered in rpc._RESOURCE_MODULES.get(f"{package}:{module}", []):
         info = getattr(registered, "mod_info", None)
         if not isinstance(info, dict) or token not in info.get("classes", {}):
@@ -105,11 +111,9 @@ def fields(cls: type) -> Fields:
 
 
 @functools.cache
-def settable(cls: type) -> frozenset[str] | None:
-    """Wire names a program can set on `cls` (its `...Args` type), or None if there is none.
-
-    A property that is not settable is computed by the provider: that is what the mocks fill in.
-    """
+def args_class(cls: type) -> type | None:
+    """The input type of a resource class or output type (`ClusterArgs`, `IdentityArgs` for
+    azure-native's `IdentityResponse`), or None if the SDK has none."""
     if is_output_type(cls):
         owner = sys.modules.get(cls.__module__.rsplit(".", 1)[0])
         names = [f"{cls.__name__}Args", f"{cls.__name__.removesuffix('Response')}Args"]
@@ -117,10 +121,19 @@ def settable(cls: type) -> frozenset[str] | None:
         owner = sys.modules.get(cls.__module__)
         names = [f"{cls.__name__}Args"]
     for name in names:
-        args = getattr(owner, name, None) if owner is not None else None
-        if isinstance(args, type):
-            return frozenset(fields(args))
+        found = getattr(owner, name, None) if owner is not None else None
+        if isinstance(found, type):
+            return found
     return None
+
+
+def settable(cls: type) -> frozenset[str] | None:
+    """Wire names a program can set on `cls` (its `...Args` type), or None if there is none.
+
+    A property that is not settable is computed by the provider: that is what the mocks fill in.
+    """
+    args = args_class(cls)
+    return frozenset(fields(args)) if args is not None else None
 
 
 def is_output_type(hint: Any) -> bool:
