@@ -4,6 +4,8 @@ SHELL := /bin/bash
 PYTHON ?= python3
 UV_VERSION := 0.13.9
 CHECKOV_VERSION := 3.3.30
+# Microsoft's Azure Storage emulator: the Azure evidence-store tests run against it too.
+AZURITE_VERSION := 3.37.0
 export UV_PYTHON_DOWNLOADS := never
 export UV_PYTHON := $(PYTHON)
 export MOTO_EC2_LOAD_DEFAULT_AMIS := false
@@ -13,8 +15,9 @@ export UV_COMPILE_BYTECODE := 1
 
 UV := $(CURDIR)/.tools/bin/uv
 RUN := $(UV) run --locked --no-sync
+AZURITE := $(CURDIR)/.tools/azurite/node_modules/.bin/azurite-blob
 
-.PHONY: setup drill test lint typecheck pytest checkov-env bench clean azure-responder
+.PHONY: setup drill test lint typecheck pytest checkov-env emulators bench clean azure-responder
 
 $(UV):
 	@echo "==> installing uv $(UV_VERSION) from PyPI into .tools/"
@@ -31,6 +34,13 @@ setup: .venv/.synced
 checkov-env: | $(UV)
 	@echo "==> preparing checkov $(CHECKOV_VERSION) in its own tool environment"
 	@$(UV) tool install --quiet "checkov==$(CHECKOV_VERSION)" >/dev/null 2>&1 || $(UV) tool install "checkov==$(CHECKOV_VERSION)"
+
+$(AZURITE): | $(UV)
+	@echo "==> installing Azurite $(AZURITE_VERSION) from npm into .tools/azurite/"
+	@mkdir -p .tools/azurite
+	@npm install --prefix .tools/azurite --no-audit --no-fund --silent "azurite@$(AZURITE_VERSION)"
+
+emulators: $(AZURITE)
 
 drill: setup
 	@echo "==> prewire drill: every scenario on the embedded AWS emulator and the Azure and GCP fakes"
@@ -50,14 +60,16 @@ typecheck: setup
 	@echo "==> mypy"
 	@$(RUN) mypy
 
-pytest: setup checkov-env
+# Third-party emulators are required here: a missing one fails its tests instead of skipping.
+pytest: setup checkov-env emulators
 	@echo "==> pytest"
-	@$(RUN) pytest -n auto -q
+	@PREWIRE_REQUIRE_EMULATORS=1 $(RUN) pytest -n auto -q
 
 test: lint typecheck pytest
 
 bench: setup
-	@$(RUN) python -m bench.render
+	@$(RUN) python -m bench.check
+	@$(RUN) python -m bench.drill
 
 clean:
 	rm -rf .venv .tools .mypy_cache .pytest_cache .ruff_cache drill-reports

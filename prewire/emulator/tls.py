@@ -19,11 +19,16 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
 
-def self_signed(directory: Path | None = None) -> tuple[Path, Path]:
-    """(certificate, key) PEM files for 127.0.0.1 and localhost, valid for a day."""
+def self_signed(
+    directory: Path | None = None, common_name: str = "prewire fake"
+) -> tuple[Path, Path]:
+    """(certificate, key) PEM files for 127.0.0.1 and localhost, valid for a day.
+
+    Certificates trusted side by side (one CA bundle) need different names: a verifier picks
+    the issuer by name."""
     folder = directory or Path(tempfile.mkdtemp(prefix="prewire-fake-tls-"))
     key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "prewire fake")])
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common_name)])
     now = datetime.datetime.now(datetime.UTC)
     certificate = (
         x509.CertificateBuilder()

@@ -117,6 +117,8 @@ class GcsEvidenceStore(EvidenceStore):
     def put_stream(self, key: str, stream: IO[bytes], description: str = "") -> Artifact:
         """A resumable upload in chunks, hashed on the way; the SHA-256 is set afterwards as
         metadata is not retention-protected, so it is also kept in the custody log."""
+        if self.exists(key):  # the precondition below also covers a writer racing us
+            raise FileExistsError(f"{key} already exists in {self.bucket}")
         hashing = _Hashing(stream)
         blob = self._bucket.blob(key, chunk_size=CHUNK)
         try:

@@ -122,8 +122,10 @@ class BlobService:
                     b"",
                 )
             raise BlobError(501, "NotImplemented", f"{method} on a container")
-        if query.get("comp") not in (None, "block", "blocklist", "list"):
-            raise BlobError(501, "NotImplemented", f"comp={query['comp']}")
+        if query.get("comp") not in (None, "block", "blocklist", "list") or (
+            method != "PUT" and query.get("comp") in ("block", "blocklist")
+        ):  # only the writes of blocks are served (Get Block List is not)
+            raise BlobError(501, "NotImplemented", f"{method} comp={query['comp']}")
         key = (account.lower(), container.lower(), name)
         if method == "PUT" and any(part in name for part in self.refused):
             raise BlobError(403, "AuthorizationPermissionMismatch", "not allowed to write")
