@@ -15,10 +15,20 @@ import json
 from typing import Any
 
 from policies.azure_types import ARM_TYPES, ArmType
-from prewire.graph import Graph, Resource
+from prewire.graph import Graph, Resource, whole_numbers
 
 TOP_LEVEL = {"location", "tags", "sku", "kind", "identity", "zones", "extendedLocation", "etag"}
-NAMING = {"resourceGroupName", "scope", "resourceUri", "scopeId"}
+# Types whose specs keep one of those keys under `properties` instead.
+IN_PROPERTIES: dict[str, set[str]] = {"Microsoft.OperationalInsights/workspaces": {"sku"}}
+# Inputs that name the resource (its id's segments), never properties of its body.
+NAMING = {
+    "resourceGroupName",
+    "scope",
+    "resourceUri",
+    "scopeId",
+    "blobServicesName",
+    "immutabilityPolicyName",
+}
 # azure-native input -> ARM property, where they differ (per ARM type).
 RENAMES: dict[str, dict[str, str]] = {
     "Microsoft.Storage/storageAccounts": {
@@ -39,7 +49,7 @@ def _arm_properties(arm: ArmType, inputs: dict[str, Any]) -> tuple[dict[str, Any
     for key, value in inputs.items():
         if key in naming or key.startswith("$") or key == "__defaults":
             continue
-        if key in TOP_LEVEL:
+        if key in TOP_LEVEL and key not in IN_PROPERTIES.get(arm.type, set()):
             top[key] = value
             continue
         if key in NAMED_ITEMS and isinstance(value, list):
@@ -72,7 +82,7 @@ def arm_body(resource: Resource) -> dict[str, Any] | None:
     arm = ARM_TYPES.get(resource.type)
     if arm is None or not resource.custom:
         return None
-    top, properties = _arm_properties(arm, dict(resource.inputs))
+    top, properties = _arm_properties(arm, whole_numbers(dict(resource.inputs)))
     body: dict[str, Any] = {
         "type": arm.type,
         "apiVersion": arm.api_version,

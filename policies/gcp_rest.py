@@ -20,7 +20,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from policies import tokens as t
-from prewire.graph import Graph, Resource
+from prewire.graph import Graph, Resource, whole_numbers
 
 Json = dict[str, Any]
 COMPUTE = "https://www.googleapis.com/compute/v1"
@@ -179,17 +179,6 @@ def _resource_policy_rest(policy: Resource) -> Json:
             properties["storageLocations"] = [properties["storageLocations"]]
         found["snapshotSchedulePolicy"] = {**schedule, "snapshotProperties": properties}
     return found
-
-
-def _whole_numbers(value: Any) -> Any:
-    """Rendered numbers are floats (Pulumi's wire format); the API's integers are integers."""
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    if isinstance(value, dict):
-        return {k: _whole_numbers(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_whole_numbers(v) for v in value]
-    return value
 
 
 KINDS: tuple[RestKind, ...] = (
@@ -414,7 +403,7 @@ def rest_item(kind: RestKind, resource: Resource) -> tuple[str, Json]:
     if kind.service == "compute":
         item["selfLink"] = f"{COMPUTE}/{collection}/{short}"
     item.update(kind.to_rest(resource))
-    return home, _whole_numbers(item)
+    return home, whole_numbers(item)
 
 
 def iam_policy(resources: Iterable[Resource]) -> Json:

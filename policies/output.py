@@ -101,7 +101,9 @@ def to_sarif(
     return json.dumps({"$schema": SARIF_SCHEMA, "version": "2.1.0", "runs": [run]}, indent=2)
 
 
-def to_junit(findings: Sequence[Finding], suite: str = "prewire") -> str:
+def to_junit(
+    findings: Sequence[Finding], suite: str = "prewire", scope: dict[str, str] | None = None
+) -> str:
     counts = summary(findings)
     root = ET.Element(
         "testsuites",
@@ -110,6 +112,10 @@ def to_junit(findings: Sequence[Finding], suite: str = "prewire") -> str:
         failures=str(counts["failed"]),
         skipped=str(counts["unknown"] + counts["baseline"]),
     )
+    if scope:  # which controls judged the program, and why
+        properties = ET.SubElement(root, "properties")
+        for key, value in scope.items():
+            ET.SubElement(properties, "property", name=f"scope.{key}", value=value)
     by_control: dict[str, list[Finding]] = {}
     for finding in findings:
         by_control.setdefault(finding.control.id, []).append(finding)

@@ -126,3 +126,15 @@ def strings_in(value: Any) -> set[str]:
     if isinstance(value, list | tuple):
         return set().union(*(strings_in(v) for v in value)) if value else set()
     return set()
+
+
+def whole_numbers(value: Any) -> Any:
+    """Rendered numbers are floats (Pulumi's wire format has no integers); an API's integer
+    fields want integers, so whole floats become ints on the way out of a rendered graph."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, dict):
+        return {k: whole_numbers(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [whole_numbers(v) for v in value]
+    return value

@@ -36,7 +36,7 @@ def show(
     elif output_format is FindingFormat.SARIF:
         write_or_print(to_sarif(findings, artifact_uri, (extra or {}).get("scope")), output)
     elif output_format is FindingFormat.JUNIT:
-        write_or_print(to_junit(findings), output)
+        write_or_print(to_junit(findings, scope=(extra or {}).get("scope")), output)
     else:
         table(findings, output)
 

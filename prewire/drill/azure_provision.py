@@ -65,5 +65,7 @@ def _computed_by_azure(resource: Resource, payload: dict[str, Any]) -> None:
         if key in resource.outputs and key not in resource.inputs:
             properties[key] = resource.outputs[key]
     identity = resource.outputs.get("identity")
-    if isinstance(identity, dict) and identity.get("principalId"):
+    # Only an identity the program asked for: the render fills every computed output.
+    asked = resource.inputs.get("identity")
+    if asked and isinstance(identity, dict) and identity.get("principalId"):
         payload["identity"] = {**payload.get("identity", {}), **identity}

@@ -14,6 +14,7 @@ the provider's default (absent), because that is what rules reason about: a trai
 from __future__ import annotations
 
 import base64
+import enum
 import hashlib
 import re
 import uuid
@@ -73,6 +74,18 @@ def _computed_by_nature(wire: str, hint: Any, nested: bool) -> bool:
     return network_id or lower == "clientkey" or any(w in lower for w in COMPUTED_BY_NATURE)
 
 
+class Fill(enum.Enum):
+    EVERYTHING = "everything"
+    """An output-only object: all of it is computed, even where the SDK has an input type of
+    the same shape (used for `.get()` state)."""
+    COMPUTED = "computed"
+    """What the program cannot set, and strings computed by nature inside nested objects."""
+    BY_NATURE = "by nature"
+    """An object the program could set but left out: only what only the provider can hold
+    (a GKE cluster's masterAuth.clusterCaCertificate). Its other output-only fields stay out:
+    an identity the program did not ask for is no identity, not one with a principalId."""
+
+
 def _complete(
     cls: type,
     given: dict[str, Any],
@@ -80,25 +93,26 @@ def _complete(
     *,
     depth: int,
     path: tuple[type, ...],
-    everything: bool = False,
+    fill: Fill = Fill.COMPUTED,
 ) -> dict[str, Any]:
-    """`everything`: the whole object is computed (an output-only property), so are its fields,
-    even where the SDK has an input type of the same shape (used for `.get()` state)."""
-    settable = None if everything else sdk.settable(cls)
+    settable = None if fill is Fill.EVERYTHING else sdk.settable(cls)
     nested = len(path) > 1
     for wire, hint in sdk.fields(cls).items():
         if wire in given:
             given[wire] = _complete_nested(hint, given[wire], naming, depth, path)
-        elif settable is None or wire not in settable or _computed_by_nature(wire, hint, nested):
+            continue
+        by_nature = _computed_by_nature(wire, hint, nested)
+        computed = settable is None or wire not in settable
+        if by_nature or (computed and fill is not Fill.BY_NATURE):
             value = _value(hint, wire, naming, depth + 1, path)
             if value is not None:
                 given[wire] = value
         elif sdk.is_output_type(hint) and hint not in path and depth < MAX_DEPTH:
-            # An object the program could set but left out may still hold what the provider
-            # computes (a GKE cluster's masterAuth.clusterCaCertificate): only that is filled.
-            computed = _complete(hint, {}, naming, depth=depth + 1, path=(*path, hint))
-            if computed:
-                given[wire] = computed
+            inner = _complete(
+                hint, {}, naming, depth=depth + 1, path=(*path, hint), fill=Fill.BY_NATURE
+            )
+            if inner:
+                given[wire] = inner
     return given
 
 
@@ -135,7 +149,7 @@ def _value(hint: Any, wire: str, naming: Naming, depth: int, path: tuple[type, .
     if sdk.is_output_type(hint):
         if hint in path:
             return None
-        return _complete(hint, {}, naming, depth=depth, path=(*path, hint), everything=True)
+        return _complete(hint, {}, naming, depth=depth, path=(*path, hint), fill=Fill.EVERYTHING)
     return text(wire, naming)  # Any, enums, unions: a string is the least surprising value
 
 

@@ -95,6 +95,7 @@ def test_sarif_and_junit_carry_the_scope(tmp_path: Path) -> None:
     root = ET.parse(junit_file).getroot()
     scopes = {p.get("value") for p in root.iter("property") if p.get("name") == "scope"}
     assert scopes == {"account", "resource"}
+    assert root.find("./properties/property[@name='scope.scope']").get("value") == "workload"  # type: ignore[union-attr]
     relied_on = [c for c in root.iter("testcase") if c.get("classname") == "AWS-TRAIL-001"]
     assert relied_on and relied_on[0].find("skipped") is not None
 

@@ -110,13 +110,12 @@ class KubernetesChecker:
             return [*problems, f"{route.operation}: no model {kind} in the client"]
         if schema is not None:
             problems += [
-                f"{route.operation}: response {p}"
-                for p in validate(body, schema, _resolver(schema))
+                f"{route.operation}: response {p}" for p in validate(body, schema, resolver(schema))
             ]
         return problems
 
 
-def _resolver(root: Schema) -> Any:
+def resolver(root: Schema) -> Any:
     definitions = root.get("$defs", {})
 
     def resolve(reference: str) -> Schema | None:

@@ -79,6 +79,6 @@ def validate(value: Any, schema: Schema, resolve: Resolve, where: str = "") -> l
                 problems += validate(item, properties[key], resolve, path)
             elif isinstance(extra, Mapping):
                 problems += validate(item, extra, resolve, path)
-            elif extra is not True and (properties or extra is False):
-                problems.append(f"{path}: unknown field")
+            elif item is not None and extra is not True and (properties or extra is False):
+                problems.append(f"{path}: unknown field")  # (a null is an absent value)
     return problems

@@ -24,10 +24,11 @@ class Checker(Protocol):
 
 
 def _factories() -> dict[str, Callable[[], Checker]]:
+    from tests.fidelity.azure_models import AzureChecker
     from tests.fidelity.discovery import DiscoveryChecker
     from tests.fidelity.kubernetes import KubernetesChecker
 
-    return {"gcp": DiscoveryChecker, "kubernetes": KubernetesChecker}
+    return {"gcp": DiscoveryChecker, "kubernetes": KubernetesChecker, "azure": AzureChecker}
 
 
 @dataclass

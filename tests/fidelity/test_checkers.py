@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from prewire.emulator.serving import Exchange
+from tests.fidelity.azure_models import AzureChecker
 from tests.fidelity.discovery import DiscoveryChecker
 from tests.fidelity.kubernetes import KubernetesChecker
 from tests.fidelity.session import SESSION
@@ -160,3 +161,87 @@ def test_an_injected_mismatch_in_the_fake_fails_the_session_check() -> None:
         clients.instances.get(project=fake.project, zone="europe-west1-b", instance="web-1")
         found = SESSION.violations[before:]
     assert any("compute.instances.get: response nickname: unknown field" in v for v in found), found
+
+
+VM = (
+    "/subscriptions/00000000-0000-4000-8000-00000000f00d/resourceGroups/victim/providers"
+    "/Microsoft.Compute/virtualMachines/web-1"
+)
+
+
+@pytest.fixture(scope="module")
+def azure() -> AzureChecker:
+    return AzureChecker()
+
+
+def test_an_azure_exchange_is_checked_against_the_sdk_models(azure: AzureChecker) -> None:
+    vm = {
+        "id": VM,
+        "name": "web-1",
+        "location": "westeurope",
+        "properties": {
+            "hardwareProfile": {"vmSize": "Standard_B2s"},
+            "provisioningState": "Succeeded",
+        },
+    }
+    version = {"api-version": ["2026-04-01"]}
+    assert azure.check(exchange("GET", VM, vm, query=version, service="azure")) == []
+    wrong = {**vm, "properties": {"hardwareProfile": {"vmSize": 2}, "powerState": "on"}}
+    found = azure.check(exchange("GET", VM, wrong, query=version, service="azure"))
+    assert any("properties.hardwareProfile.vmSize: expected a string" in p for p in found), found
+    assert any("properties.powerState: unknown field" in p for p in found), found
+    assert all(p.startswith("compute virtual_machines_get (2026-04-01): ") for p in found)
+    [query] = azure.check(
+        exchange("GET", VM, vm, query={**version, "$top": ["1"]}, service="azure")
+    )
+    assert "query parameter '$top' is not a parameter" in query
+    error = {"error": {"code": "NotFound", "message": "x", "severity": "high"}}
+    [envelope] = azure.check(exchange("GET", VM, error, query=version, status=404, service="azure"))
+    assert "error error.severity: unknown field" in envelope
+
+
+@pytest.mark.fidelity_violations_expected
+def test_an_injected_mismatch_in_the_azure_fake_fails_the_session_check() -> None:
+    from prewire.emulator.azure import FakeAzure
+
+    with FakeAzure() as fake:
+        group = f"/subscriptions/{fake.subscription}/resourceGroups/victim"
+        fake.state.put(
+            {
+                "id": f"{group}/providers/Microsoft.Network/networkSecurityGroups/web",
+                "name": "web",
+                "type": "Microsoft.Network/networkSecurityGroups",
+                "location": "westeurope",
+                "properties": {"securityRules": [], "colour": "injected"},
+            }
+        )
+        before = len(SESSION.violations)
+        fake.clients().network.network_security_groups.get("victim", "web")
+        found = SESSION.violations[before:]
+    assert any(
+        "network_security_groups_get" in v and "properties.colour: unknown field" in v
+        for v in found
+    ), found
+
+
+def test_aks_command_output_is_checked_against_the_kubernetes_models(azure: AzureChecker) -> None:
+    cluster = VM.replace(
+        "Microsoft.Compute/virtualMachines/web-1", "Microsoft.ContainerService/managedClusters/aks"
+    )
+    result_path = "/subscriptions/s/providers/Prewire.Fake/locations/local/operationResults/op-1"
+    started = Exchange(
+        service="azure",
+        method="POST",
+        path=f"{cluster}/runCommand",
+        query={"api-version": ["2026-08-01"]},
+        request_headers={},
+        request_body=json.dumps({"command": "kubectl get pods --all-namespaces -o yaml"}).encode(),
+        status=202,
+        response_headers={"Location": f"https://127.0.0.1{result_path}?api-version=1"},
+        response_body=b"",
+    )
+    assert azure.check(started) == []
+    logs = "apiVersion: v1\nkind: List\nitems:\n- kind: Pod\n  metadata: {name: web, nickname: x}\n"
+    body = {"id": "r1", "properties": {"exitCode": 0, "logs": logs}}
+    found = azure.check(exchange("GET", result_path, body, service="azure"))
+    assert any("items[0] (Pod) metadata.nickname: unknown field" in p for p in found), found

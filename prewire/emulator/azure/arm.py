@@ -63,6 +63,26 @@ class Action:
 PutHook = Callable[["ArmState", str, Json], Json]
 
 # Types whose PUT is a long-running operation in Azure's specs.
+# Types whose specs have no provisioningState (extension and authorization resources, pricings):
+# Azure reports none for them, so neither does the fake.
+NO_PROVISIONING_STATE = {
+    "microsoft.authorization/roleassignments",
+    "microsoft.authorization/roledefinitions",
+    "microsoft.authorization/locks",
+    "microsoft.authorization/policyassignments",
+    "microsoft.security/pricings",
+    "microsoft.insights/activitylogalerts",
+    "microsoft.insights/diagnosticsettings",
+    "microsoft.managedidentity/userassignedidentities",
+    "microsoft.insights/actiongroups",
+    "microsoft.security/automations",
+    "microsoft.storage/storageaccounts/blobservices",
+    "microsoft.storage/storageaccounts/blobservices/containers",
+    "microsoft.storage/storageaccounts/blobservices/containers/immutabilitypolicies",
+    "microsoft.eventhub/namespaces/eventhubs",
+    "microsoft.eventhub/namespaces/eventhubs/authorizationrules",
+    "microsoft.web/sites",
+}
 LRO_PUT_TYPES = {
     "microsoft.network/networkinterfaces",
     "microsoft.network/networksecuritygroups",
@@ -283,7 +303,8 @@ class ArmState:
         hook = self.put_hooks.get(arm.type.lower())
         if hook:
             resource = hook(self, resource_id, resource)
-        resource["properties"]["provisioningState"] = "Succeeded"
+        if arm.type.lower() not in NO_PROVISIONING_STATE:
+            resource["properties"]["provisioningState"] = "Succeeded"
         self.put(resource)
         status = 200 if existing else 201
         if arm.namespace.lower() == "microsoft.compute":
@@ -293,7 +314,8 @@ class ArmState:
             headers = self._lro_headers(operation_id)
             del headers["Location"]  # PUTs end with a GET of the resource itself
             updating = copy.deepcopy(resource)
-            updating["properties"]["provisioningState"] = "Updating"
+            if "provisioningState" in updating["properties"]:
+                updating["properties"]["provisioningState"] = "Updating"
             return Reply(status, updating, headers)
         return Reply(status, resource)
 
@@ -378,8 +400,9 @@ class ArmState:
         if re.fullmatch(r"/subscriptions/[^/]+(/resourcegroups/[^/]+)?/resources", lowered):
             scope = path.rsplit("/", 1)[0]
             with self.lock:
+                # The generic list answers GenericResourceExpanded, which has no etag.
                 everything = [
-                    copy.deepcopy(r)
+                    {key: copy.deepcopy(value) for key, value in r.items() if key != "etag"}
                     for k, r in sorted(self.resources.items())
                     if k.startswith(scope.lower() + "/") and "/providers/" in k
                 ]
