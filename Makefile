@@ -17,7 +17,7 @@ UV := $(CURDIR)/.tools/bin/uv
 RUN := $(UV) run --locked --no-sync
 AZURITE := $(CURDIR)/.tools/azurite/node_modules/.bin/azurite-blob
 
-.PHONY: setup drill test lint typecheck pytest checkov-env emulators bench clean azure-responder
+.PHONY: setup drill test lint typecheck pytest checkov-env emulators bench bench-fleet clean azure-responder
 
 $(UV):
 	@echo "==> installing uv $(UV_VERSION) from PyPI into .tools/"
@@ -70,6 +70,10 @@ test: lint typecheck pytest
 bench: setup
 	@$(RUN) python -m bench.check
 	@$(RUN) python -m bench.drill
+
+# A fleet contained at AWS's rate limits against Cloud Custodian: about 25 minutes for all sizes.
+bench-fleet: setup
+	@$(RUN) python -m bench.containment --sizes 100 500 1000
 
 clean:
 	rm -rf .venv .tools .mypy_cache .pytest_cache .ruff_cache drill-reports

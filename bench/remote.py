@@ -8,6 +8,7 @@ from multiprocessing.connection import Connection
 from typing import Any
 
 from prewire.emulator.aws import CREDENTIALS, EmbeddedAws
+from prewire.emulator.cloud_model import named
 from responders.aws.session import AwsClients
 
 
@@ -22,6 +23,17 @@ def _serve(connection: Connection, region: str) -> None:
             if command == "latency":
                 aws.set_latency(float(argument))
                 connection.send(None)
+            elif command == "model":
+                aws.set_cloud_model(named(argument))
+                connection.send(None)
+            elif command == "model-counts":
+                model = aws.cloud_model
+                counts = (
+                    (dict(model.calls), dict(model.throttled), dict(model.last_admitted))
+                    if model
+                    else ({}, {}, {})
+                )
+                connection.send(counts)
             elif command == "count":
                 connection.send(aws.request_count)
 
@@ -52,6 +64,18 @@ class RemoteAws:
     def set_latency(self, milliseconds: float) -> None:
         self._parent.send(("latency", milliseconds))
         self._parent.recv()
+
+    def set_cloud_model(self, name: str | None) -> None:
+        """The cloud model (`realistic`, or None) in front of the emulator from now on."""
+        self._parent.send(("model", name))
+        self._parent.recv()
+
+    def model_counts(self) -> tuple[dict[str, int], dict[str, int], dict[str, float]]:
+        """(calls, throttled calls, wall time of the last admitted call) per `service:Action`
+        since the model was set."""
+        self._parent.send(("model-counts", None))
+        calls, throttled, last = self._parent.recv()
+        return dict(calls), dict(throttled), dict(last)
 
     @property
     def request_count(self) -> int:

@@ -39,6 +39,9 @@ class Options:
     memory_timeout_seconds: int = 1800
     poll_seconds: float = 15.0
     isolate_first: bool = False
+    network_only: bool = False
+    """isolate-instance: cut the network (and leave load balancing) only; evidence protection
+    follows in its own step (a fleet's containment first, then its evidence)."""
     export_vhd: bool = True
     export_vmdk: bool = False
     """GCP snapshot-disks: also export each snapshot as a VMDK (Cloud Build, opt-in: slow, and
@@ -71,6 +74,10 @@ class CaseContext:
     _cache: dict[str, Any] = field(default_factory=dict)
     _cache_lock: threading.Lock = field(default_factory=threading.Lock)
 
+    def pacing_note(self) -> str:
+        """How long this run has waited for the cloud's rate limits (clouds that pace say)."""
+        return ""
+
     def shared(self, key: str, build: Callable[[], T]) -> T:
         """A per-run value computed once across all targets (e.g. target-group membership)."""
         with self._cache_lock:
@@ -96,6 +103,16 @@ class CaseContext:
         """The instance changed: the next action describes it afresh."""
         with self._cache_lock:
             self._cache.get("instances", {}).pop(instance_id, None)
+            self._cache.setdefault("stale", set()).add(instance_id)
+
+    def stale_ids(self) -> list[str]:
+        """Instances this run changed and has not described since (described together)."""
+        with self._cache_lock:
+            return sorted(self._cache.get("stale", set()))
+
+    def refreshed(self, instance_ids: list[str]) -> None:
+        with self._cache_lock:
+            self._cache.setdefault("stale", set()).difference_update(instance_ids)
 
     def collected_before(self, action: str, target: str) -> str | None:
         """When this case already collected `action` for `target`, the time it did."""

@@ -19,6 +19,8 @@ class PlaybookStep:
     options: dict[str, Any] = field(default_factory=dict)
     expand: Expand | None = None
     why: str = ""
+    after_all: bool = False
+    """In a step-major playbook: start only once every target finished the steps before."""
 
 
 @dataclass(frozen=True)
@@ -30,6 +32,9 @@ class Playbook:
     steps: tuple[PlaybookStep, ...]
     variants: dict[str, tuple[PlaybookStep, ...]] = field(default_factory=dict)
     """Alternative step orders selected by an option (e.g. isolate before memory capture)."""
+    step_major: bool = False
+    """A fleet's playbook: the steps run as a pipeline over the targets, each step in a pool of
+    its own (see `responders.runner`), instead of every step of a target in turn."""
 
     @property
     def key(self) -> tuple[Cloud, str]:

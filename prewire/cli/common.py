@@ -88,6 +88,7 @@ def input_errors(fn: Callable[P, R]) -> Callable[P, R]:
     """Turn the library's input errors into one clear line and exit code 2."""
     from policies.baseline import BaselineOutputsError
     from policies.overrides import CheckSettingsError
+    from prewire.registry import UnknownNameError
     from prewire.render import ProgramError
     from responders.runtime import InputError
     from stacks.settings import SettingsError
@@ -102,6 +103,7 @@ def input_errors(fn: Callable[P, R]) -> Callable[P, R]:
             SettingsError,
             CheckSettingsError,
             BaselineOutputsError,
+            UnknownNameError,
         ) as error:
             fail(str(error).replace("\n", " "))
 

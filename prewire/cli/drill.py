@@ -36,6 +36,11 @@ class Provisioner(StrEnum):
     PULUMI = "pulumi"
 
 
+class CloudModelName(StrEnum):
+    NONE = "none"
+    REALISTIC = "realistic"
+
+
 class ResponderMode(StrEnum):
     FUNCTION = "function"
     LOCAL = "local"
@@ -69,6 +74,14 @@ def drill(
             "program with `pulumi up` (needs the Pulumi CLI).",
         ),
     ] = Provisioner.API,
+    cloud_model: Annotated[
+        CloudModelName,
+        typer.Option(
+            "--cloud-model",
+            help="emulator: realistic puts AWS's per-API rate limits (throttling) and a 50 ms "
+            "median latency in front of the embedded AWS; the report notes calls and throttles.",
+        ),
+    ] = CloudModelName.NONE,
     region: Region = None,
     profile: Profile = None,
     endpoint_url: EndpointUrl = None,
@@ -108,6 +121,8 @@ def drill(
         )
         if provision_with is Provisioner.PULUMI:
             fail("--provision applies to the emulator: a sandbox account is deployed beforehand")
+        if cloud_model is not CloudModelName.NONE:
+            fail("--cloud-model applies to the emulator: a sandbox account has its own limits")
     elif profile or endpoint_url or keep or canary_ami:
         fail("--profile, --endpoint-url, --keep and --canary-ami apply to --target aws only")
     elif provision_with is Provisioner.PULUMI:
@@ -126,6 +141,7 @@ def drill(
             report_dir=report_dir,
             sandbox=sandbox,
             provision_with=provision_with.value,
+            cloud_model=cloud_model.value,
         ),
         progress,
     )

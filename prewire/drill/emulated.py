@@ -21,6 +21,8 @@ from prewire.drill.target import Detection, Progress
 from prewire.drill.timeline import Timeline
 from prewire.drill.victim import seed_network, seed_workload
 from prewire.emulator.aws import EmbeddedAws
+from prewire.emulator.cloud_model import CloudModel
+from prewire.report.model import Check
 from responders.aws.handler import respond_to_event
 from responders.aws.session import AwsClients
 
@@ -37,16 +39,39 @@ NOTES = (
 
 
 class EmulatorTarget(AwsTarget):
-    def __init__(self, region: str, provision_with: Provisioner = "api") -> None:
+    def __init__(
+        self,
+        region: str,
+        provision_with: Provisioner = "api",
+        *,
+        cloud_model: CloudModel | None = None,
+    ) -> None:
         self.region = region
         self.provision_with = provision_with
         self.notes = list(NOTES)
-        self._aws = EmbeddedAws(region=region).__enter__()
+        self.cloud_model = cloud_model
+        self._aws = EmbeddedAws(region=region, cloud_model=cloud_model).__enter__()
         self._route: detection.Route | None = None
         self._responder: AwsClients | None = None
 
     def close(self) -> None:
         self._aws.__exit__(None, None, None)
+
+    def finish(self, account: Any | None, timeline: Timeline) -> list[Check]:
+        if self.cloud_model is not None:
+            self.notes.append(self._cloud_model_note(self.cloud_model))
+        return super().finish(account, timeline)
+
+    def _cloud_model_note(self, model: CloudModel) -> str:
+        """What the realistic cloud model did to the drill: calls, throttles, waits."""
+        pacing = self._aws.pacer.summary() if self._aws.pacer else ""
+        return (
+            "The embedded AWS ran behind the realistic cloud model (AWS's per-API rate limits, "
+            f"latency with a {model.latency.median_ms:.0f} ms median): "
+            f"{sum(model.calls.values())} calls, {sum(model.throttled.values())} throttled"
+            + (f"; {pacing}" if pacing else "")
+            + "."
+        )
 
     def prepare(self, drill_id: str, timeline: Timeline, progress: Progress) -> PreparedAccount:
         clients = self._aws.clients()

@@ -49,6 +49,8 @@ class DrillOptions:
     """Run in this sandbox account instead of the embedded emulator."""
     provision_with: str = "api"
     """On the emulator: "api" (the rendered stack through the API) or "pulumi" (`pulumi up`)."""
+    cloud_model: str | None = None
+    """On the emulator: "realistic" puts AWS's rate limits and latency in front of it."""
 
 
 @dataclass
@@ -100,8 +102,13 @@ def open_target(options: DrillOptions, cloud: Cloud) -> Target:
     if options.sandbox is not None:
         return SandboxTarget(options.sandbox)
     from prewire.drill.emulated import EmulatorTarget
+    from prewire.emulator.cloud_model import named
 
-    return EmulatorTarget(options.region, "pulumi" if options.provision_with == "pulumi" else "api")
+    return EmulatorTarget(
+        options.region,
+        "pulumi" if options.provision_with == "pulumi" else "api",
+        cloud_model=named(options.cloud_model),
+    )
 
 
 def chosen_scenarios(target: Target, names: Sequence[str]) -> list[Scenario]:

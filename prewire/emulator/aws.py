@@ -7,7 +7,9 @@ where prewire depends on it (every item is a moto gap, corrected here and nowher
   `NotImplemented` instead of 500, so SDK retries do not spin on them and responders can report
   "unsupported on this target" instead of failing.
 - An interface's security groups are its own groups. moto reports the union of the interface's
-  and the instance's groups, which would make an isolated interface look still open.
+  and the instance's groups, which would make an isolated interface look still open; and
+  ModifyInstanceAttribute with Groups changes the primary interface's groups, as in AWS (moto
+  changes only the instance's list).
 - A flow log may deliver to a folder of a bucket (`arn:aws:s3:::bucket/prefix/`), as in AWS; moto
   takes the whole path for the bucket name and refuses it.
 - Bucket policies with `"Principal": "*"` statements (e.g. deny plain HTTP) do not crash S3
@@ -25,7 +27,8 @@ where prewire depends on it (every item is a moto gap, corrected here and nowher
 - Two lookups moto repeats on every request are computed once (the list of its service modules,
   read from disk each time, and each response class's method names); they never change while it
   runs, and together they were most of moto's time per request.
-- Optional per-request latency resembles a real cloud for benchmarks.
+- Optional per-request latency resembles a real cloud for benchmarks, and an optional cloud model
+  (`cloud_model.py`) adds AWS's per-API token buckets and a latency distribution.
 
 moto keeps its state in process globals, so one emulator runs per process; starting one resets
 that state.
@@ -33,6 +36,7 @@ that state.
 
 from __future__ import annotations
 
+import io
 import json
 import logging
 import os
@@ -46,7 +50,9 @@ from typing import Any
 import boto3
 import requests
 
+from prewire.emulator.cloud_model import CloudModel, identify, throttled_response
 from prewire.emulator.serving import LocalServer
+from responders.aws.pacing import Pacer
 from responders.aws.session import AwsClients, new_session
 
 Environ = dict[str, Any]
@@ -72,6 +78,22 @@ def _fidelity_patches() -> None:
         return
     network_interface.group_set = property(lambda self: list(self._group_set))
     network_interface._prewire_patched = True
+
+    # ModifyInstanceAttribute with Groups replaces the groups of the instance's primary
+    # interface, as in AWS; moto changes only the instance's own list.
+    from moto.ec2.models import instances as instances_module
+
+    instance_backend: Any = instances_module.InstanceBackend
+    set_groups = instance_backend.modify_instance_security_groups
+
+    def modify_instance_security_groups(self: Any, instance_id: str, groups: list[str]) -> Any:
+        instance = set_groups(self, instance_id, groups)
+        primary = instance.nics.get(0)
+        if primary is not None:
+            primary._group_set = list(instance.security_groups)
+        return instance
+
+    instance_backend.modify_instance_security_groups = modify_instance_security_groups
 
     from moto import backends
     from moto.core import responses, utils
@@ -231,17 +253,39 @@ def _quiet(dispatcher: Any) -> Any:
 
 
 class _Middleware:
-    def __init__(self, app: WsgiApp, latency_seconds: float) -> None:
+    def __init__(
+        self, app: WsgiApp, latency_seconds: float, cloud_model: CloudModel | None = None
+    ) -> None:
         self.app = app
         self.latency_seconds = latency_seconds
+        self.cloud_model = cloud_model
         self.requests = 0
         self._lock = threading.Lock()
+
+    def _modelled(self, environ: Environ, start_response: StartResponse) -> Iterable[bytes] | None:
+        """The cloud model's latency, and its answer when the API's bucket is empty."""
+        model = self.cloud_model
+        if model is None or str(environ.get("PATH_INFO", "")).startswith("/moto-api"):
+            return None
+        length = int(environ.get("CONTENT_LENGTH") or 0)
+        body = environ["wsgi.input"].read(length) if length else b""
+        environ["wsgi.input"] = io.BytesIO(body)
+        call = identify(environ, body)
+        time.sleep(model.delay())
+        if call is None or model.admit(call.account, call.region, call.service, call.action):
+            return None
+        status, headers, payload = throttled_response(call)
+        start_response(status, [*headers, ("Content-Length", str(len(payload)))])
+        return [payload]
 
     def __call__(self, environ: Environ, start_response: StartResponse) -> Iterable[bytes]:
         if self.latency_seconds and not environ.get("PATH_INFO", "").startswith("/moto-api"):
             time.sleep(self.latency_seconds)
         with self._lock:
             self.requests += 1
+        refused = self._modelled(environ, start_response)
+        if refused is not None:
+            return refused
         path = str(environ.get("PATH_INFO", ""))
         if path.startswith(LAMBDA_CODE_PATH):
             code = _lambda_code(path[len(LAMBDA_CODE_PATH) :])
@@ -275,9 +319,19 @@ class _Middleware:
 class EmbeddedAws:
     """`with EmbeddedAws() as aws:` gives an endpoint URL and clients for it."""
 
-    def __init__(self, *, region: str = "us-east-1", latency_ms: float = 0.0) -> None:
+    def __init__(
+        self,
+        *,
+        region: str = "us-east-1",
+        latency_ms: float = 0.0,
+        cloud_model: CloudModel | None = None,
+    ) -> None:
         self.region = region
         self.latency_ms = latency_ms
+        self.cloud_model = cloud_model
+        self.pacer = Pacer(scale=cloud_model.limits_scale) if cloud_model else None
+        """Shared by every client of this emulator, as one process's calls share an account's
+        buckets."""
         self._server: LocalServer | None = None
         self._middleware: _Middleware | None = None
         self.url = ""
@@ -294,7 +348,9 @@ class EmbeddedAws:
         logging.getLogger("werkzeug").setLevel(logging.ERROR)
         _fidelity_patches()
         self._middleware = _Middleware(
-            _quiet(DomainDispatcherApplication)(create_backend_app), self.latency_ms / 1000.0
+            _quiet(DomainDispatcherApplication)(create_backend_app),
+            self.latency_ms / 1000.0,
+            self.cloud_model,
         )
         self._server = LocalServer(self._middleware, request_handler=MotoRequestHandler)
         self.url = self._server.start().url
@@ -308,6 +364,13 @@ class EmbeddedAws:
         if self._server is not None:
             self._server.stop()
         self._server = None
+
+    def set_cloud_model(self, model: CloudModel | None) -> None:
+        """The cloud model from now on (benchmarks seed without it, then measure with it)."""
+        self.cloud_model = model
+        self.pacer = Pacer(scale=model.limits_scale) if model else None
+        if self._middleware is not None:
+            self._middleware.cloud_model = model
 
     def set_latency(self, milliseconds: float) -> None:
         """Per-request latency from now on (benchmarks seed without it, then measure with it)."""
@@ -327,12 +390,14 @@ class EmbeddedAws:
         )
 
     def clients(self, *, region: str | None = None, max_pool: int = 32) -> AwsClients:
+        # With a cloud model in front, clients pace themselves as they would against AWS.
         return AwsClients(
             region=region or self.region,
             endpoint_url=self.url,
             session=self.session(region),
             max_pool=max_pool,
             url_rewriter=self.rewrite_url,
+            pacer=self.pacer,
         )
 
     def rewrite_url(self, url: str) -> str:

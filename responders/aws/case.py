@@ -33,6 +33,10 @@ class AwsCase(CaseContext):
     def recording(self, step: Step) -> AbstractContextManager[None]:
         return self.clients.recording(step)
 
+    def pacing_note(self) -> str:
+        pacer = self.clients.pacer
+        return pacer.summary() if pacer is not None else ""
+
     def validate(self, kind: str, targets: Sequence[str]) -> None:
         from responders.aws.targets import validate
 

@@ -16,6 +16,7 @@ import botocore.exceptions
 
 from prewire.evidence.custody import utc_now
 from prewire.vocabulary import Cloud
+from responders.aws.batching import TagBatcher
 from responders.aws.case import AwsCase
 from responders.aws.session import error_code
 from responders.aws.targets import describe_instance
@@ -71,6 +72,19 @@ def _left_group(case: AwsCase, instance_id: str) -> None:
         cache["members"].pop(instance_id, None)
 
 
+def _termination_protected_by_case(case: AwsCase, instance_id: str) -> bool:
+    """Whether this case already turned termination protection on (its custody says so)."""
+    if case.custody is None:
+        return False
+    return any(
+        call.operation == "ModifyInstanceAttribute"
+        and "DisableApiTermination" in (call.params or {})
+        and not call.error
+        for entry in case.custody.history(target=instance_id)
+        for call in entry.calls
+    )
+
+
 def protect(case: AwsCase, instance: dict[str, Any], step: Step) -> bool:
     """Termination protection, shutdown = stop, volumes kept on termination, scale-in protection.
 
@@ -79,11 +93,10 @@ def protect(case: AwsCase, instance: dict[str, Any], step: Step) -> bool:
     ec2 = case.clients.ec2
     instance_id = instance["InstanceId"]
     previous: dict[str, Any] = step.state.setdefault("protection", {})
-    termination = ec2.describe_instance_attribute(
-        InstanceId=instance_id, Attribute="disableApiTermination"
-    )["DisableApiTermination"]["Value"]
-    if not termination:
-        previous["disable_api_termination"] = False
+    if not _termination_protected_by_case(case, instance_id):
+        # Set without reading it first: it is off on nearly every instance, and a read would
+        # cost a token of DescribeInstanceAttribute's bucket for no call saved.
+        previous["disable_api_termination"] = "set"
         step.change(
             "ec2",
             ec2,
@@ -250,7 +263,7 @@ def isolate_instance(case: AwsCase, target: str, step: Step) -> Status:
     instance = describe_instance(case, target)
     interfaces = instance.get("NetworkInterfaces", [])
     plan = {eni["NetworkInterfaceId"]: _groups_for(case, eni["VpcId"]) for eni in interfaces}
-    changed = protect(case, instance, step)
+    changed = False if case.options.network_only else protect(case, instance, step)
     changed |= _leave_load_balancing(case, target, step)
     ec2 = case.clients.ec2
     # Recorded before the swaps, so a failure halfway still leaves what release needs.
@@ -264,28 +277,18 @@ def isolate_instance(case: AwsCase, target: str, step: Step) -> Status:
             continue
         if not set(current) <= {isolation, conversion}:
             previous[eni_id] = current  # a re-run after a partial swap keeps the original
-        for group in (conversion, isolation):
-            step.change(
-                "ec2",
-                ec2,
-                "modify_network_interface_attribute",
-                NetworkInterfaceId=eni_id,
-                Groups=[group],
-            )
+        _swap(case, target, eni, len(interfaces), (conversion, isolation), current, step)
         swapped += 1
+    if swapped:
+        step.state["contained_at"] = utc_now()  # cut off: what time-to-containment measures
     if not previous:
         del step.state["network_interfaces"]
     if swapped or changed:
-        step.change(
-            "ec2",
-            ec2,
-            "create_tags",
-            Resources=[target],
-            Tags=[
-                {"Key": ISOLATED_TAG, "Value": utc_now()},
-                {"Key": CASE_TAG, "Value": case.case_id},
-            ],
-        )
+        tags = [
+            {"Key": ISOLATED_TAG, "Value": case.shared("isolated-at", utc_now)},
+            {"Key": CASE_TAG, "Value": case.case_id},
+        ]
+        case.shared("isolation-tags", lambda: TagBatcher(ec2)).tag(target, tags, step)
     if swapped:
         case.forget(target)
         step.note(f"isolated {swapped} interface(s)")
@@ -293,6 +296,45 @@ def isolate_instance(case: AwsCase, target: str, step: Step) -> Status:
         return Status.CHANGED
     step.note("already isolated on every interface")
     return Status.CHANGED if changed else Status.UNCHANGED
+
+
+def _swap(
+    case: AwsCase,
+    instance_id: str,
+    eni: dict[str, Any],
+    interfaces: int,
+    groups: tuple[str, str],
+    current: list[str],
+    step: Step,
+) -> None:
+    """Conversion group, then isolation group. The first change of an instance's only interface
+    goes through ModifyInstanceAttribute (it sets the primary interface's groups) and the second
+    through ModifyNetworkInterfaceAttribute: two APIs, two of AWS's token buckets, so a fleet's
+    swaps are not queued behind one bucket's refill."""
+    conversion, isolation = groups
+    ec2 = case.clients.ec2
+    primary = eni.get("Attachment", {}).get("DeviceIndex", 0) == 0
+    if current == [conversion]:
+        pass  # a re-run after a partial swap: the connections were already converted
+    elif interfaces == 1 and primary:
+        step.change(
+            "ec2", ec2, "modify_instance_attribute", InstanceId=instance_id, Groups=[conversion]
+        )
+    else:
+        step.change(
+            "ec2",
+            ec2,
+            "modify_network_interface_attribute",
+            NetworkInterfaceId=eni["NetworkInterfaceId"],
+            Groups=[conversion],
+        )
+    step.change(
+        "ec2",
+        ec2,
+        "modify_network_interface_attribute",
+        NetworkInterfaceId=eni["NetworkInterfaceId"],
+        Groups=[isolation],
+    )
 
 
 def _recorded_state(case: AwsCase, instance_id: str) -> dict[str, Any]:

@@ -19,8 +19,6 @@ from responders.runtime import ActionFailed, Status, Step
 
 SNAPSHOT_TAG_CASE = "prewire:case"
 SNAPSHOT_TAG_INSTANCE = "prewire:source-instance"
-SNAPSHOT_TAG_VOLUME = "prewire:source-volume"
-SNAPSHOT_TAG_DEVICE = "prewire:device"
 SNAPSHOT_TAG_TIME = "prewire:taken-at"
 DESCRIBE_BATCH = 200
 
@@ -251,18 +249,12 @@ def snapshot_disks(case: AwsCase, target: str, step: Step) -> Status:
         if created is None:  # dry run: nothing was created
             return Status.PLANNED
         snapshots = [dict(s) for s in created["Snapshots"]]
-        for snapshot in snapshots:
-            volume = snapshot["VolumeId"]
-            step.change(
-                "ec2",
-                ec2,
-                "create_tags",
-                Resources=[snapshot["SnapshotId"]],
-                Tags=[
-                    {"Key": SNAPSHOT_TAG_VOLUME, "Value": volume},
-                    {"Key": SNAPSHOT_TAG_DEVICE, "Value": devices.get(volume, "?")},
-                ],
-            )
+        # No tag call per snapshot: a snapshot records its volume itself, and which device the
+        # volume was goes into custody (the step's state), at no API cost.
+        step.state["devices"] = {
+            s["SnapshotId"]: devices.get(s["VolumeId"], "?") for s in snapshots
+        }
+        step.state["set_taken_at"] = utc_now()  # the disks' point in time is now kept
         step.note(f"started {len(snapshots)} snapshot(s) of {len(devices)} volume(s)")
         status = Status.CHANGED
     snapshot_ids = [s["SnapshotId"] for s in snapshots]

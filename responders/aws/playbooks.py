@@ -71,6 +71,29 @@ register(
 register(
     Playbook(
         cloud=Cloud.AWS,
+        name="contain-fleet",
+        summary="Many instances at once: each cut off, then snapshotted; protected once all are",
+        target_kind="instance",
+        steps=(
+            PlaybookStep(
+                "isolate-instance",
+                {"network_only": True},
+                why="containment first: every instance cut off before any evidence step",
+            ),
+            START_SNAPSHOTS,
+            PlaybookStep(
+                "protect-instance",
+                after_all=True,
+                why="after every instance is cut off: protection shares the swap's API bucket",
+            ),
+        ),
+        step_major=True,
+    )
+)
+
+register(
+    Playbook(
+        cloud=Cloud.AWS,
         name="preserve-instance",
         summary="Collect evidence without changing the workload's behaviour (no isolation)",
         target_kind="instance",

@@ -14,7 +14,7 @@ import threading
 import urllib.request
 from collections.abc import Callable
 from datetime import datetime
-from typing import IO, TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any, Literal
 
 import boto3
 import botocore.config
@@ -24,6 +24,7 @@ import botocore.session
 import botocore.utils
 
 from prewire.evidence.custody import ApiCall
+from responders.aws.pacing import Pacer
 from responders.runtime import Step, active_step, recording
 
 if TYPE_CHECKING:
@@ -120,9 +121,13 @@ class AwsClients:
         max_pool: int = 32,
         session: boto3.Session | None = None,
         url_rewriter: Callable[[str], str] | None = None,
+        pacer: Pacer | Literal["default"] | None = "default",
     ) -> None:
         self.region = region
         self.endpoint_url = endpoint_url
+        # AWS itself throttles, so a run against it paces itself by default; an emulator does
+        # only when a cloud model is in front of it (its clients pass one).
+        self.pacer = (Pacer() if endpoint_url is None else None) if pacer == "default" else pacer
         self._url_rewriter = url_rewriter
         self._max_pool = max_pool
         self._session = session or new_session(profile_name=profile, region_name=region)
@@ -153,6 +158,10 @@ class AwsClients:
                     endpoint_url=self.endpoint_url,
                 )
                 client.meta.events.register("after-call.*.*", self._after_call)
+                if self.pacer is not None:
+                    client.meta.events.register(
+                        "before-call.*.*", self.pacer.before_call(self.region)
+                    )
                 self._clients[service] = client
             return self._clients[service]
 
@@ -178,6 +187,7 @@ class AwsClients:
             session=self._session,
             max_pool=self._max_pool,
             url_rewriter=self._url_rewriter,
+            pacer=self.pacer,
         )
 
     def assume(self, role_arn: str, session_name: str = "prewire-responder") -> AwsClients:
@@ -197,6 +207,7 @@ class AwsClients:
             session=session,
             max_pool=self._max_pool,
             url_rewriter=self._url_rewriter,
+            pacer=self.pacer,  # the same account's buckets
         )
 
     def use(self, service: str, client: Any) -> None:

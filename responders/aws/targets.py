@@ -7,6 +7,7 @@ and a bad target stops the whole run with a one-line `InputError` (exit 2, nothi
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -58,9 +59,26 @@ def describe_instances(case: AwsCase, instance_ids: Sequence[str]) -> dict[str, 
     return found
 
 
+REFRESH_BATCH = 500  # DescribeInstances takes up to 1,000 ids
+
+
 def describe_instance(case: AwsCase, instance_id: str) -> dict[str, Any]:
-    """The instance as this run last saw it; described again once an action changed it."""
-    return case.remembered(instance_id) or describe_instances(case, [instance_id])[instance_id]
+    """The instance as this run last saw it; described again once an action changed it.
+
+    A fleet changes hundreds of instances: the first one described again brings every other
+    changed instance of the run with it, in one DescribeInstances (its bucket, not the workers,
+    would otherwise set the pace)."""
+    found = case.remembered(instance_id)
+    if found is not None:
+        return found
+    with case.shared("describe-lock", threading.Lock):
+        found = case.remembered(instance_id)  # described by another worker meanwhile
+        if found is not None:
+            return found
+        stale = [i for i in case.stale_ids() if i != instance_id][: REFRESH_BATCH - 1]
+        described = describe_instances(case, [instance_id, *stale])
+        case.refreshed(list(described))
+        return described[instance_id]
 
 
 def _ids_in(error: botocore.exceptions.ClientError) -> str:

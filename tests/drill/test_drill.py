@@ -84,3 +84,26 @@ def test_a_responder_made_to_fail_is_named_in_the_report(tmp_path: Path) -> None
     failed = {c.name: c.detail for c in result.report.checks if c.status == "failed"}
     assert "user quarantined with the deny-all policy" in failed
     assert "no quarantine policy" in failed["responders completed without failure"]
+
+
+def test_a_drill_behind_the_realistic_cloud_model_notes_its_calls(tmp_path: Path) -> None:
+    from prewire.emulator.cloud_model import REALISTIC
+
+    result = run_drill(
+        DrillOptions(scenarios=["ec2-compromise"], report_dir=tmp_path, cloud_model=REALISTIC)
+    )
+    assert result.ok, [c for c in result.report.checks if c.status == "failed"]
+    [note] = [n for n in result.report.notes if "realistic cloud model" in n]
+    calls = int(note.split(": ", 1)[1].split(" calls", 1)[0])
+    assert calls > 50  # the stack, the seeding and the responders all went through it
+
+
+def test_an_unknown_scenario_is_one_line_and_exit_2() -> None:
+    from typer.testing import CliRunner
+
+    from prewire.cli.main import app
+
+    result = CliRunner().invoke(app, ["drill", "no-such-scenario"])
+    assert result.exit_code == 2
+    assert "unknown drill scenario 'no-such-scenario'; known:" in result.output
+    assert "Traceback" not in result.output
