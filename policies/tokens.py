@@ -19,6 +19,7 @@ AWS_ISOLATION = "prewire:aws:IsolationGroups"
 AWS_IDENTITIES = "prewire:aws:ResponderIdentities"
 AWS_RESPONSE = "prewire:aws:ResponseWiring"
 AWS_DISCOVERY = "prewire:aws:Discovery"
+AWS_EKS_LOGGING = "prewire:aws:EksLogging"
 
 # AWS resources
 S3_BUCKET = "aws:s3/bucket:Bucket"

@@ -104,3 +104,9 @@ _SOURCE_INFO: dict[EvidenceSource, tuple[Cloud, str]] = {
 
 def sources_of(cloud: Cloud) -> tuple[EvidenceSource, ...]:
     return tuple(source for source in EvidenceSource if source.cloud is cloud)
+
+
+# Names of the clouds' own that the stacks, the rules and the responders must agree on.
+EKS_CONTROL_PLANE_LOG_TYPES = ("api", "audit", "authenticator", "controllerManager", "scheduler")
+EKS_LOG_SHIPPER_ADDON = "amazon-cloudwatch-observability"
+"""The EKS add-on that ships container logs to /aws/containerinsights/<cluster>/ (Fluent Bit)."""

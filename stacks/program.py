@@ -32,6 +32,9 @@ def aws_args(settings: ReadinessSettings) -> ForensicReadinessArgs:
         manage_guardduty=aws.manage_guardduty,
         manage_config_recorder=aws.manage_config_recorder,
         manage_session_manager_preferences=aws.manage_session_manager_preferences,
+        eks_logging=aws.eks_logging,
+        eks_container_logs=aws.eks_container_logs,
+        eks_logging_opt_out=aws.eks_logging_opt_out,
     )
 
 

@@ -50,6 +50,8 @@ ACCOUNT_ID = re.compile(r"^\d{12}$")
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 S3_URI = re.compile(r"^s3://[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]/.+$")
 SHA256 = re.compile(r"^[0-9a-f]{64}$")
+# A Pulumi resource name or an EKS cluster name (letters, digits, hyphens, underscores).
+EKS_CLUSTER_NAME = re.compile(r"^[0-9A-Za-z][A-Za-z0-9_-]{0,99}$")
 READ_ONLY_ACCESS = "arn:aws:iam::aws:policy/ReadOnlyAccess"
 TAG = re.compile(r"^[^=]{1,128}=[^=]{0,256}$")
 GUID = re.compile(r"^[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$")
@@ -110,6 +112,9 @@ CONFIG_KEYS = (
     "aws.manageGuardDuty",
     "aws.manageConfigRecorder",
     "aws.manageSessionManagerPreferences",
+    "aws.eksLogging",
+    "aws.eksContainerLogs",
+    "aws.eksLoggingOptOut",
     "azure.subscriptionId",
     "azure.location",
     "azure.resourceGroup",
@@ -173,6 +178,9 @@ class AwsSettings:
     manage_guardduty: bool = True
     manage_config_recorder: bool = True
     manage_session_manager_preferences: bool = True
+    eks_logging: bool = True
+    eks_container_logs: bool = True
+    eks_logging_opt_out: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -393,6 +401,12 @@ def _aws(reader: _Reader) -> AwsSettings:
         manage_session_manager_preferences=reader.boolean(
             "aws.manageSessionManagerPreferences", True
         ),
+        eks_logging=reader.boolean("aws.eksLogging", True),
+        eks_container_logs=reader.boolean("aws.eksContainerLogs", True),
+        eks_logging_opt_out=reader.strings(
+            "aws.eksLoggingOptOut", EKS_CLUSTER_NAME, "EKS cluster or resource names"
+        )
+        or (),
     )
 
 

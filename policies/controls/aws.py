@@ -369,6 +369,7 @@ control(
     "enabled_cluster_log_types = api, audit, authenticator, controllerManager, scheduler.",
     prowler=("eks_control_plane_logging_all_types_enabled",),
     checkov=("CKV_AWS_37",),
+    provided_by=(t.AWS_EKS_LOGGING,),
 )
 control(
     "AWS-EKS-002",
@@ -378,6 +379,7 @@ control(
     "EKS creates its log group with no retention set only if you let it; a short retention "
     "deletes the audit trail.",
     "Declare /aws/eks/<cluster>/cluster with retention >= prewire:retentionDays.",
+    provided_by=(t.AWS_EKS_LOGGING,),
 )
 control(
     "AWS-EKS-003",
@@ -387,6 +389,7 @@ control(
     "Pod logs live on the node and die with the pod; an attacker deletes a pod to erase them.",
     "Install the amazon-cloudwatch-observability add-on (Container Insights) or another "
     "shipper writing to /aws/containerinsights/<cluster>/application.",
+    provided_by=(t.AWS_EKS_LOGGING,),
 )
 control(
     "AWS-LAMBDA-001",

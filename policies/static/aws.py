@@ -20,8 +20,9 @@ from policies.static.engine import (
     statements,
 )
 from prewire.graph import Graph, Resource
+from prewire.vocabulary import EKS_CONTROL_PLANE_LOG_TYPES, EKS_LOG_SHIPPER_ADDON
 
-EKS_LOG_TYPES = frozenset({"api", "audit", "authenticator", "controllerManager", "scheduler"})
+EKS_LOG_TYPES = frozenset(EKS_CONTROL_PLANE_LOG_TYPES)
 FLOW_FIELDS = ("${instance-id}", "${pkt-srcaddr}", "${pkt-dstaddr}", "${flow-direction}")
 CRITICAL_TAG = "prewire:critical"
 PURPOSE_TAG = "prewire:purpose"
@@ -681,7 +682,7 @@ def eks_log_retention(graph: Graph, context: Context) -> list[Verdict]:
     return verdicts
 
 
-LOG_SHIPPER_ADDON = "amazon-cloudwatch-observability"
+LOG_SHIPPER_ADDON = EKS_LOG_SHIPPER_ADDON
 
 
 @graph_rule("AWS-EKS-003")

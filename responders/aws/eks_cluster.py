@@ -10,13 +10,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from prewire.vocabulary import Cloud, EvidenceSource
+from prewire.vocabulary import EKS_CONTROL_PLANE_LOG_TYPES, Cloud, EvidenceSource
 from responders.aws.case import AwsCase
 from responders.aws.cloudwatch_export import as_jsonl, filter_events
 from responders.registry import action, perms
 from responders.runtime import Status, Step
 
-LOG_TYPES = ("api", "audit", "authenticator", "controllerManager", "scheduler")
+LOG_TYPES = EKS_CONTROL_PLANE_LOG_TYPES
 EXPORTED_STREAMS = {"audit": "kube-apiserver-audit", "authenticator": "authenticator"}
 
 

@@ -13,6 +13,7 @@ from stacks.aws.base import resolve_env
 from stacks.aws.detection import ThreatDetection, ThreatDetectionArgs
 from stacks.aws.discovery import Discovery, DiscoveryArgs
 from stacks.aws.documents import audit_bucket_policy, evidence_bucket_policy, to_json
+from stacks.aws.eks import EksLogging, EksLoggingArgs
 from stacks.aws.flowlogs import FlowLogs, FlowLogsArgs
 from stacks.aws.identity import ResponderIdentities, ResponderIdentitiesArgs, role_arn, role_name
 from stacks.aws.isolation import IsolationGroups, IsolationGroupsArgs
@@ -50,6 +51,9 @@ class ForensicReadinessArgs:
     manage_guardduty: bool = True
     manage_config_recorder: bool = True
     manage_session_manager_preferences: bool = True
+    eks_logging: bool = True
+    eks_container_logs: bool = True
+    eks_logging_opt_out: Sequence[str] = ()
 
 
 class ForensicReadiness(pulumi.ComponentResource):
@@ -200,6 +204,19 @@ class ForensicReadiness(pulumi.ComponentResource):
             ),
             here,
         )
+        if args.eks_logging:
+            # Last of the children: its transformation covers the clusters the program
+            # declares after this component.
+            EksLogging(
+                f"{name}-eks",
+                EksLoggingArgs(
+                    log_retention_days=args.log_retention_days,
+                    kms_key_arn=key.arn,
+                    container_logs=args.eks_container_logs,
+                    opt_out=args.eks_logging_opt_out,
+                ),
+                here,
+            )
         published: dict[str, pulumi.Input[str]] = {
             parameters.EVIDENCE_BUCKET: evidence.name,
             parameters.AUDIT_BUCKET: audit.name,
