@@ -10,8 +10,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from policies import tokens as t
+from policies.catalogue import Control
 from policies.findings import Finding, Status
 from prewire.vocabulary import Severity
+
+# Components that change only the clusters a program declares (stack transformations): a
+# cluster created outside the program, like a drill's victim, is a workload gap, not the stack's.
+PROGRAM_WORKLOAD_COMPONENTS = frozenset({t.AWS_EKS_LOGGING, t.GCP_GKE_LOGGING})
+
+
+def provided_by_the_stack(control: Control) -> bool:
+    return bool(set(control.provided_by) - PROGRAM_WORKLOAD_COMPONENTS)
 
 
 @dataclass(frozen=True)
@@ -25,7 +35,7 @@ class GateResult:
             for f in self.findings
             if f.status is Status.FAILED
             and f.control.severity.at_least(Severity.HIGH)
-            and (f.control.provided_by or f.control.live_only)
+            and (provided_by_the_stack(f.control) or f.control.live_only)
         ]
 
     @property

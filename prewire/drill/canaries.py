@@ -114,6 +114,7 @@ class Canaries:
             eks_node="",
             ecs_cluster="",
             ecs_service="",
+            ecs_task="",
         )
 
     def describe(self) -> str:

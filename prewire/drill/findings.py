@@ -110,3 +110,27 @@ def eks_resource(cluster: str, node: str) -> dict[str, Any]:
         "eksClusterDetails": {"name": cluster},
         "instanceDetails": {"instanceId": node},
     }
+
+
+def ecs_resource(cluster_arn: str, task: dict[str, Any]) -> dict[str, Any]:
+    """GuardDuty Runtime Monitoring's resource for a Fargate task (EcsClusterDetails)."""
+    return {
+        "resourceType": "ECSCluster",
+        "ecsClusterDetails": {
+            "name": cluster_arn.rsplit("/", 1)[-1],
+            "arn": cluster_arn,
+            "status": "ACTIVE",
+            "taskDetails": {
+                "arn": task["taskArn"],
+                "definitionArn": task["taskDefinitionArn"],
+                "version": str(task.get("version", 1)),
+                "startedBy": task.get("startedBy", ""),
+                "group": task.get("group", ""),
+                "launchType": task.get("launchType", "FARGATE"),
+                "containers": [
+                    {"name": c.get("name"), "image": c.get("image")}
+                    for c in task.get("containers", [])
+                ],
+            },
+        },
+    }

@@ -11,7 +11,15 @@ from prewire.drill.gcp_target import (
     service_finding_for,
 )
 from prewire.drill.gcp_victim import ATTACKER
-from prewire.drill.scenarios import COMMON, Expectation, Scenario, ScenarioRun, register
+from prewire.drill.scenarios import (
+    COMMON,
+    Expectation,
+    Scenario,
+    ScenarioRun,
+    not_collected,
+    register,
+    stored_text,
+)
 from prewire.vocabulary import Cloud
 from responders.gcp.discovery import QUARANTINE_TAG
 from responders.gcp.snapshots import LABEL_CASE, LABEL_DISK, label_value
@@ -91,25 +99,21 @@ def _logs_collected(run: GcpRun) -> str | None:
     return None if any(k.endswith("logs.jsonl") for k in keys) else "collect-logs stored no logs"
 
 
-def _stored_text(run: GcpRun, action: str, suffix: str) -> str:
-    return "".join(
-        run.store.open(a.key).read().decode()
-        for entry in run.store.read_all_entries(run.case_id)
-        if entry.action == action
-        for a in entry.artifacts
-        if a.key.endswith(suffix)
+def _flows_collected(run: GcpRun) -> str | None:
+    """The instance's flow to the attacker's address, in the case's flow records."""
+    return not_collected(
+        stored_text(run, "collect-logs", "flow-logs.jsonl"),
+        (
+            ("the flow to the attacker", ATTACKER),
+            ("the instance as its source", f'"vm_name": "{run.account.victim.name}"'),
+        ),
     )
-
-
-def _missing(text: str, wanted: tuple[tuple[str, str], ...]) -> str | None:
-    gone = [what for what, needle in wanted if needle not in text]
-    return f"not collected: {', '.join(gone)}" if gone else None
 
 
 def _service_logs_collected(run: GcpRun) -> str | None:
     """The container's log line and the runtime account's read elsewhere are both collected."""
-    return _missing(
-        _stored_text(run, "collect-logs", "logs.jsonl"),
+    return not_collected(
+        stored_text(run, "collect-logs", "logs.jsonl"),
         (
             ("the container's output", ATTACKER),
             ("the runtime account's actions", run.account.victim.run_account),
@@ -119,9 +123,9 @@ def _service_logs_collected(run: GcpRun) -> str | None:
 
 def _cluster_collected(run: GcpRun) -> str | None:
     """The attacker's pod from the cluster's API and the exec from its audit log."""
-    return _missing(
-        _stored_text(run, "collect-cluster", "pods.json")
-        + _stored_text(run, "collect-logs", "logs.jsonl"),
+    return not_collected(
+        stored_text(run, "collect-cluster", "pods.json")
+        + stored_text(run, "collect-logs", "logs.jsonl"),
         (("the attacker's pod", "miner-5f4"), ("the exec into it", "pods.exec.create")),
     )
 
@@ -177,6 +181,12 @@ register(
                 "Cloud Logging entries of the instance collected",
                 _logs_collected,
                 "The responder needs logging.logEntries.list and logging.privateLogEntries.list.",
+            ),
+            Expectation(
+                "the instance's VPC flow records collected",
+                _flows_collected,
+                "Deploy the stack with the network in prewire:gcp.networks (its VPC Flow Logs "
+                "configuration); flow records are Cloud Logging entries of the vpc_flows log.",
             ),
             Expectation(
                 "the instance was never stopped, reset or deleted",

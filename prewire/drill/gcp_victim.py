@@ -63,6 +63,7 @@ def seed_victim(fake: FakeGcp, drill: str) -> GcpVictim:
             },
         }
     )
+    fake.logging.entries.append(_flow_record(fake.project, name, now - timedelta(minutes=20)))
     run_service, run_account = _seed_run_service(fake, drill, now)
     cluster = _seed_cluster(fake, drill, now)
     return GcpVictim(
@@ -76,6 +77,40 @@ def seed_victim(fake: FakeGcp, drill: str) -> GcpVictim:
         run_account,
         cluster,
     )
+
+
+def _flow_record(project: str, vm_name: str, when: datetime) -> dict[str, Any]:
+    """A VPC flow record (the documented record format): the instance sending to the attacker."""
+    stamp = when.strftime("%Y-%m-%dT%H:%M:%SZ")
+    return {
+        "logName": f"projects/{project}/logs/compute.googleapis.com%2Fvpc_flows",
+        "timestamp": stamp,
+        "resource": {
+            "type": "gce_subnetwork",
+            "labels": {"project_id": project, "subnetwork_name": NETWORK, "location": ZONE},
+        },
+        "jsonPayload": {
+            "connection": {
+                "src_ip": "10.10.0.5",
+                "src_port": 49152,
+                "dest_ip": ATTACKER,
+                "dest_port": 4444,
+                "protocol": 6,
+            },
+            "reporter": "SRC",
+            "src_instance": {
+                "project_id": project,
+                "region": REGION,
+                "zone": ZONE,
+                "vm_name": vm_name,
+            },
+            "src_vpc": {"project_id": project, "vpc_name": NETWORK, "subnetwork_name": NETWORK},
+            "bytes_sent": "48213",
+            "packets_sent": "61",
+            "start_time": stamp,
+            "end_time": stamp,
+        },
+    }
 
 
 def _seed_run_service(fake: FakeGcp, drill: str, now: datetime) -> tuple[str, str]:

@@ -40,6 +40,8 @@ Responder = Literal["function", "local"]
 NOT_ON_SANDBOX = {
     "eks-node-compromise": "a canary EKS cluster takes about 15 minutes to create and costs "
     "money; this scenario runs on the emulator",
+    "ecs-task-compromise": "the sandbox canaries include no ECS service (a Fargate task pulls an "
+    "image and runs until stopped); this scenario runs on the emulator",
 }
 
 

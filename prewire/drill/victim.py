@@ -45,6 +45,8 @@ class Victim:
     eks_node: str
     ecs_cluster: str
     ecs_service: str
+    ecs_task: str
+    """The service's running task (ARN)."""
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -185,7 +187,7 @@ def seed_workload(clients: AwsClients, drill: str, network: Network) -> Victim:
     keys = [iam.create_access_key(UserName=user)["AccessKey"]["AccessKeyId"] for _ in range(2)]
     function, versions = function_with_versions(clients, drill, role)
     cluster, node = _eks(clients, drill, network, role)
-    ecs_cluster, service = _ecs(clients, drill, network)
+    ecs_cluster, service, task = _ecs(clients, drill, network)
     return Victim(
         network=network,
         instance_id=instance_id,
@@ -202,6 +204,7 @@ def seed_workload(clients: AwsClients, drill: str, network: Network) -> Victim:
         eks_node=node,
         ecs_cluster=ecs_cluster,
         ecs_service=service,
+        ecs_task=task,
     )
 
 
@@ -265,7 +268,7 @@ def _eks(clients: AwsClients, drill: str, network: Network, role: str) -> tuple[
     return name, node
 
 
-def _ecs(clients: AwsClients, drill: str, network: Network) -> tuple[str, str]:
+def _ecs(clients: AwsClients, drill: str, network: Network) -> tuple[str, str, str]:
     ecs = clients.ecs
     cluster = f"victim-ecs-{drill}"
     ecs.create_cluster(clusterName=cluster, tags=[{"key": DRILL_TAG, "value": drill}])
@@ -279,6 +282,8 @@ def _ecs(clients: AwsClients, drill: str, network: Network) -> tuple[str, str]:
             {
                 "name": "worker",
                 "image": "public.ecr.aws/docker/library/python:3.12",
+                "cpu": 256,
+                "memory": 512,
                 "essential": True,
                 "logConfiguration": {
                     "logDriver": "awslogs",
@@ -292,17 +297,28 @@ def _ecs(clients: AwsClients, drill: str, network: Network) -> tuple[str, str]:
         ],
     )["taskDefinition"]["taskDefinitionArn"]
     service = f"victim-worker-{drill}"
+    awsvpc: Any = {
+        "awsvpcConfiguration": {
+            "subnets": network.subnet_ids,
+            "securityGroups": [network.web_group],
+        }
+    }
     ecs.create_service(
         cluster=cluster,
         serviceName=service,
         taskDefinition=definition,
         desiredCount=1,
         launchType="FARGATE",
-        networkConfiguration={
-            "awsvpcConfiguration": {
-                "subnets": network.subnet_ids,
-                "securityGroups": [network.web_group],
-            }
-        },
+        networkConfiguration=awsvpc,
     )
-    return cluster, service
+    # The service's task, started as ECS's service scheduler starts it (group and startedBy):
+    # moto creates the service but never schedules its tasks.
+    [task] = ecs.run_task(
+        cluster=cluster,
+        taskDefinition=definition,
+        launchType="FARGATE",
+        group=f"service:{service}",
+        startedBy="ecs-svc/prewire-drill",
+        networkConfiguration=awsvpc,
+    )["tasks"]
+    return cluster, service, str(task["taskArn"])

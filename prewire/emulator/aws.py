@@ -10,6 +10,8 @@ where prewire depends on it (every item is a moto gap, corrected here and nowher
   and the instance's groups, which would make an isolated interface look still open; and
   ModifyInstanceAttribute with Groups changes the primary interface's groups, as in AWS (moto
   changes only the instance's list).
+- An interface always has a private DNS name, as in AWS, which ECS's RunTask reads for a
+  Fargate task's attachment (moto names only interfaces of VPCs with DNS hostnames on).
 - A flow log may deliver to a folder of a bucket (`arn:aws:s3:::bucket/prefix/`), as in AWS; moto
   takes the whole path for the bucket name and refuses it.
 - Bucket policies with `"Principal": "*"` statements (e.g. deny plain HTTP) do not crash S3
@@ -77,6 +79,18 @@ def _fidelity_patches() -> None:
     if getattr(network_interface, "_prewire_patched", False):
         return
     network_interface.group_set = property(lambda self: list(self._group_set))
+
+    # moto gives an interface a private DNS name only in a VPC with DNS hostnames on (AWS always
+    # reports one); ECS's RunTask with awsvpc networking reads it, so without this no Fargate
+    # task could start (AttributeError). Where moto sets one, it is kept.
+    def dns_name(self: Any) -> str:
+        given = self.__dict__.get("_prewire_dns_name")
+        return given or f"ip-{self.private_ip_address.replace('.', '-')}.ec2.internal"
+
+    def set_dns_name(self: Any, value: str) -> None:
+        self.__dict__["_prewire_dns_name"] = value
+
+    network_interface.private_dns_name = property(dns_name, set_dns_name)
     network_interface._prewire_patched = True
 
     # ModifyInstanceAttribute with Groups replaces the groups of the instance's primary

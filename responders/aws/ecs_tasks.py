@@ -29,7 +29,7 @@ def _tasks(case: AwsCase, cluster: str, service: str | None) -> list[dict[str, A
     return tasks
 
 
-def _log_streams(definition: dict[str, Any], task_id: str) -> list[tuple[str, str]]:
+def log_streams(definition: dict[str, Any], task_id: str) -> list[tuple[str, str]]:
     """(group, stream) of each awslogs container of a task."""
     streams = []
     for container in definition.get("containerDefinitions", []):
@@ -81,7 +81,7 @@ def collect_tasks(case: AwsCase, target: str, step: Step) -> Status:
     exported = 0
     for task in tasks:
         task_id = task["taskArn"].split("/")[-1]
-        for group, stream in _log_streams(definitions[task["taskDefinitionArn"]], task_id):
+        for group, stream in log_streams(definitions[task["taskDefinitionArn"]], task_id):
             events = filter_events(case, group, streams=[stream])
             if events is None:
                 step.warn(f"log group {group} missing for task {task_id}")

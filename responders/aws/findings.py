@@ -68,7 +68,12 @@ def plan_response(finding: dict[str, Any], *, auto_contain: bool) -> Response | 
         if cluster:
             return Response(case, "playbook", "investigate-cluster", (cluster,), title)
     if kind == "ECSCluster":
-        cluster = resource.get("ecsClusterDetails", {}).get("name")
+        details = resource.get("ecsClusterDetails", {})
+        cluster = details.get("name")
+        # A service's task carries group "service:<name>": collect that service, not the cluster.
+        group = str(details.get("taskDetails", {}).get("group", ""))
+        service = group.removeprefix("service:") if group.startswith("service:") else ""
         if cluster:
-            return Response(case, "action", "collect-tasks", (cluster,), title)
+            target = f"{cluster}/{service}" if service else cluster
+            return Response(case, "action", "collect-tasks", (target,), title)
     return None

@@ -28,16 +28,32 @@ from responders.runtime import ActionFailed, Status, Step
 
 PAGE_SIZE = 1000
 MAX_ENTRIES = 200_000
+# VPC Flow Logs records: subnet-level configurations write the first log, Network Management API
+# configurations (what the stack creates) are read from both, so either kind is found.
+FLOW_LOG_IDS = (
+    "compute.googleapis.com%2Fvpc_flows",
+    "networkmanagement.googleapis.com%2Fvpc_flows",
+)
 
 
 def _stamp(when: datetime) -> str:
     return when.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def instance_filter(instance: dict[str, Any], start: datetime, end: datetime) -> str:
+def instance_filter(project: str, instance: dict[str, Any], start: datetime, end: datetime) -> str:
+    """The instance's own logs, audit entries naming it, its accounts' actions, and the VPC flow
+    records in which it is the source or the destination."""
     own = f'(resource.type="gce_instance" AND resource.labels.instance_id="{instance["id"]}")'
     accounts = [a["email"] for a in instance.get("serviceAccounts") or [] if a.get("email")]
-    return _filter(own, f"instances/{instance['name']}", accounts, start, end)
+    zone = str(instance.get("zone", "")).rsplit("/", 1)[-1]
+    logs = " OR ".join(f'logName="projects/{project}/logs/{log}"' for log in FLOW_LOG_IDS)
+    ends = " OR ".join(
+        f'(jsonPayload.{side}_instance.vm_name="{instance["name"]}" '
+        f'AND jsonPayload.{side}_instance.zone="{zone}")'
+        for side in ("src", "dest")
+    )
+    flows = f"(({logs}) AND ({ends}))"
+    return _filter(own, f"instances/{instance['name']}", accounts, start, end, flows)
 
 
 def service_filter(
@@ -62,9 +78,12 @@ def cluster_filter(ref: ids.ClusterRef, start: datetime, end: datetime) -> str:
     return _filter(own, f"clusters/{ref.name}", [], start, end)
 
 
-def _filter(own: str, named: str, accounts: list[str], start: datetime, end: datetime) -> str:
+def _filter(
+    own: str, named: str, accounts: list[str], start: datetime, end: datetime, *more: str
+) -> str:
     about = [
         own,
+        *more,
         f'protoPayload.resourceName:"{named}"',
         *(f'protoPayload.authenticationInfo.principalEmail="{a}"' for a in accounts),
     ]
@@ -108,6 +127,7 @@ def list_entries(case: GcpCase, query: str, step: Step) -> list[dict[str, Any]]:
         EvidenceSource.GCP_AUDIT_LOGS,
         EvidenceSource.CLOUD_RUN_LOGS,
         EvidenceSource.GKE_LOGS,
+        EvidenceSource.GCP_FLOW_LOGS,
     ),
 )
 def collect_logs(case: GcpCase, target: str, step: Step) -> Status:
@@ -122,13 +142,27 @@ def collect_logs(case: GcpCase, target: str, step: Step) -> Status:
     elif isinstance(ref, ids.ClusterRef):
         query = cluster_filter(ref, start, end)
     else:
-        query = instance_filter(describe(case, ref), start, end)
+        query = instance_filter(case.clients.project, describe(case, ref), start, end)
     if case.dry_run:
         step.planned_artifact("logs.jsonl")
         return Status.PLANNED
     entries = list_entries(case, query, step)
-    lines = "".join(json.dumps(e, sort_keys=True) + "\n" for e in entries)
-    case.save(step, "logs.jsonl", lines.encode(), f"{len(entries)} Cloud Logging entries")
+    flows = [e for e in entries if _is_flow_record(e)]
+    logs = [e for e in entries if not _is_flow_record(e)]
+    case.save(step, "logs.jsonl", _jsonl(logs), f"{len(logs)} Cloud Logging entries")
+    if flows:
+        case.save(step, "flow-logs.jsonl", _jsonl(flows), f"{len(flows)} VPC flow records")
     case.save_json(step, "query.json", {"filter": query, "entries": len(entries)}, "the filter")
-    step.note(f"{len(entries)} log entries from {_stamp(start)} to {_stamp(end)}")
+    step.note(
+        f"{len(logs)} log entries and {len(flows)} flow records "
+        f"from {_stamp(start)} to {_stamp(end)}"
+    )
     return Status.COLLECTED
+
+
+def _is_flow_record(entry: dict[str, Any]) -> bool:
+    return str(entry.get("logName", "")).endswith(FLOW_LOG_IDS)
+
+
+def _jsonl(entries: list[dict[str, Any]]) -> bytes:
+    return "".join(json.dumps(e, sort_keys=True) + "\n" for e in entries).encode()

@@ -176,7 +176,15 @@ def test_collect_tasks_keeps_definitions_and_tasks(account: PreparedAccount) -> 
             "Body"
         ].read()
     )
-    assert any(d["family"].startswith("victim-worker") for d in body.values()) or body == {}
+    [task] = json.loads(
+        account.clients.s3.get_object(
+            Bucket=account.evidence_bucket,
+            Key=next(a.key for a in outcome.artifacts if a.key.endswith("tasks.json")),
+        )["Body"].read()
+    )
+    assert task["taskArn"] == account.victim.ecs_task
+    assert list(body) == [task["taskDefinitionArn"]]
+    assert body[task["taskDefinitionArn"]]["family"].startswith("victim-worker")
 
 
 def test_evidence_verify_passes_then_names_every_tampering(account: PreparedAccount) -> None:

@@ -55,6 +55,22 @@ def finding(resource: dict[str, Any], kind: str = "Backdoor:EC2/C&CActivity.B") 
             False,
             ("playbook", "investigate-cluster", ("prod",)),
         ),
+        (
+            {
+                "resourceType": "ECSCluster",
+                "ecsClusterDetails": {"name": "jobs", "taskDetails": {"group": "service:worker"}},
+            },
+            True,
+            ("action", "collect-tasks", ("jobs/worker",)),
+        ),
+        (
+            {
+                "resourceType": "ECSCluster",
+                "ecsClusterDetails": {"name": "jobs", "taskDetails": {"group": "family:batch"}},
+            },
+            False,
+            ("action", "collect-tasks", ("jobs",)),
+        ),
     ],
 )
 def test_findings_map_to_responses(

@@ -28,6 +28,7 @@ def test_every_scenario_runs_and_every_expectation_holds(full_drill: DrillResult
         "access-key-leak",
         "lambda-backdoor",
         "eks-node-compromise",
+        "ecs-task-compromise",
         "azure-vm-compromise",
         "gce-compromise",
         "cloud-run-compromise",

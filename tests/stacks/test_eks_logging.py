@@ -16,7 +16,7 @@ from stacks.aws.eks import EksLogging, EksLoggingArgs
 from stacks.settings import SettingsError, parse
 
 ROLE = "arn:aws:iam::123456789012:role/eks"
-SUBNETS = {"subnet_ids": ["subnet-0a1b2c3d"]}
+SUBNETS = aws.eks.ClusterVpcConfigArgs(subnet_ids=["subnet-0a1b2c3d"])
 
 
 def _program(opt_out: tuple[str, ...] = (), container_logs: bool = True) -> Graph:
@@ -125,5 +125,5 @@ def test_stack_config_opts_out_by_name(example_aws_config: dict[str, str]) -> No
     assert aws_settings.eks_logging_opt_out == ("batch", "legacy-cluster")
     assert aws_settings.eks_logging and aws_settings.eks_container_logs
     values["aws.eksLoggingOptOut"] = '["no spaces"]'
-    with pytest.raises(SettingsError, match="aws.eksLoggingOptOut.*malformed"):
+    with pytest.raises(SettingsError, match=r"aws\.eksLoggingOptOut.*malformed"):
         parse(values)
