@@ -33,6 +33,10 @@ from responders.azure.aks_cluster import DIAGNOSTICS
 from responders.azure.discovery import ROLE_TAG, Role
 
 LOCATION = "westeurope"
+ATTACKER = "203.0.113.77"
+AKS_ATTACKER_POD = "xmrig-6b8c4"
+VICTIM_MAC = "00-0D-3A-4C-1B-2E"
+FLOW_LOG_CONTAINER = "insights-logs-flowlogflowevent"
 WORKLOADS_GROUP = "workloads"
 BREAK_GLASS_GROUP = "00000000-0000-4000-8000-0000000b6ea5"
 CONTRIBUTOR = "b24988ac-6180-42a0-ab88-20f7382dd24c"
@@ -211,8 +215,19 @@ def _existing_workloads(fake: FakeAzure) -> None:
 def seed_workloads(fake: FakeAzure, prewired: AzurePrewired) -> str:
     """The cluster's state and audit rows in the stack's workspace; returns the cluster id."""
     _, cluster = workloads(fake.subscription)
+    outputs = {command: f"# {command}\nitems: []\n" for command in DIAGNOSTICS}
+    outputs["kubectl get pods --all-namespaces -o wide"] = (
+        "NAMESPACE   NAME         READY   STATUS    IP           NODE\n"
+        f"default     web-7d9f     1/1     Running   10.42.2.10   aks-nodes-0\n"
+        f"default     {AKS_ATTACKER_POD}   1/1     Running   10.42.2.11   aks-nodes-0\n"
+    )
+    outputs["kubectl get clusterrolebindings,rolebindings --all-namespaces -o yaml"] = (
+        "items:\n- kind: ClusterRoleBinding\n  metadata: {name: web-admin}\n"
+        "  roleRef: {kind: ClusterRole, name: cluster-admin}\n"
+        "  subjects:\n  - {kind: ServiceAccount, name: web, namespace: default}\n"
+    )
     fake.services.cluster_commands[cluster.lower()] = {
-        command: (0, f"# {command}\nitems: []\n") for command in DIAGNOSTICS
+        command: (0, text) for command, text in outputs.items()
     }
     now = datetime.now(UTC)
     tables = fake.log_tables.setdefault(prewired.workspace_customer_id, {})
@@ -245,8 +260,15 @@ def seed_victim(fake: FakeAzure, drill: str, prewired: AzurePrewired) -> AzureVi
             "location": LOCATION,
             "properties": {
                 "networkSecurityGroup": {"id": web_nsg},
+                "macAddress": VICTIM_MAC,
                 "ipConfigurations": [
-                    {"name": "ipconfig1", "properties": {"privateIPAddress": "10.42.1.4"}}
+                    {
+                        "name": "ipconfig1",
+                        "properties": {
+                            "privateIPAddress": "10.42.1.4",
+                            "subnet": {"id": f"{workloads(fake.subscription)[0]}/subnets/web"},
+                        },
+                    }
                 ],
             },
         },
@@ -317,6 +339,7 @@ def seed_victim(fake: FakeAzure, drill: str, prewired: AzurePrewired) -> AzureVi
         _assign(fake, group, READER, user["properties"]["principalId"]),
     )
     _attack_activity(fake, vm, disks, group)
+    _flow_records(fake, web_nsg)
     return AzureVictim(
         group,
         vm,
@@ -329,6 +352,54 @@ def seed_victim(fake: FakeAzure, drill: str, prewired: AzurePrewired) -> AzureVi
         assignments,
         cluster,
     )
+
+
+def _flow_records(fake: FakeAzure, nsg: str) -> None:
+    """The hour blob Network Watcher writes for the victim's interface (documented path and
+    record format): a flow from the VM to the attacker's address, allowed by the web group."""
+    network, _ = workloads(fake.subscription)
+    [flow_log] = [
+        f
+        for f in fake.state.of_type("Microsoft.Network/networkWatchers/flowLogs")
+        if f["properties"]["targetResourceId"].lower() == network.lower()
+    ]
+    account = fake.state.require(flow_log["properties"]["storageId"])
+    _put(fake, f"{account['id']}/blobServices/default/containers/{FLOW_LOG_CONTAINER}", {})
+    hour = (datetime.now(UTC) - timedelta(minutes=20)).replace(minute=0, second=0, microsecond=0)
+    mac = VICTIM_MAC.replace("-", "")
+    seen = int((datetime.now(UTC) - timedelta(minutes=20)).timestamp() * 1000)
+    record = {
+        "time": (hour + timedelta(minutes=1)).strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
+        "flowLogVersion": 4,
+        "flowLogGUID": str(uuid.uuid4()),
+        "macAddress": mac,
+        "category": "FlowLogFlowEvent",
+        "flowLogResourceID": flow_log["id"].upper(),
+        "targetResourceID": network,
+        "operationName": "FlowLogFlowEvent",
+        "flowRecords": {
+            "flows": [
+                {
+                    "aclID": str(uuid.uuid4()),
+                    "flowGroups": [
+                        {
+                            "rule": f"{nsg}/securityRules/AllowInternetOutBound",
+                            "flowTuples": [
+                                f"{seen},10.42.1.4,{ATTACKER},49152,4444,6,O,B,NX,0,0,0,0",
+                                f"{seen + 60000},10.42.1.4,{ATTACKER},49152,4444,6,O,E,NX,"
+                                "61,48213,40,2210",
+                            ],
+                        }
+                    ],
+                }
+            ]
+        },
+    }
+    name = (
+        f"flowLogResourceID={flow_log['id'].upper()}/y={hour:%Y}/m={hour:%m}/d={hour:%d}/"
+        f"h={hour:%H}/m=00/macAddress={mac}/PT1H.json"
+    )
+    fake.blobs.put(account["name"], FLOW_LOG_CONTAINER, name, json.dumps({"records": [record]}))
 
 
 def _attack_activity(fake: FakeAzure, vm: str, disks: list[str], group: str) -> None:

@@ -10,6 +10,7 @@ Hub (by evaluating the deployed automation's rules, as Defender would) and hands
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from policies.live.audit import audit_subscription
@@ -18,7 +19,7 @@ from prewire.drill import azure_detection
 from prewire.drill.azure_account import AzurePrewired, AzureVictim, deploy_stack, seed_victim
 from prewire.drill.inventory import gone
 from prewire.drill.scenarios import Scenario
-from prewire.drill.target import Detection, Progress, Target
+from prewire.drill.target import Detection, Progress, Target, simulate_attack
 from prewire.drill.timeline import Timeline
 from prewire.emulator.azure import FakeAzure
 from prewire.vocabulary import Cloud
@@ -106,6 +107,9 @@ class AzureFakeTarget(Target):
     def summary(self, detail: dict[str, Any]) -> str:
         return f"{detail['AlertType']} ({detail['Severity']})"
 
+    def attack(self, scenario: Scenario, account: AzureAccount, start: datetime) -> bool:
+        return simulate_attack(scenario, account, start)
+
     def detect(self, account: AzureAccount, detail: dict[str, Any]) -> Detection:
         found = azure_detection.route(account.clients, detail)
         automation = found.automation.rsplit("/", 1)[1]
@@ -118,12 +122,10 @@ class AzureFakeTarget(Target):
         return respond_to_alert(event, account.clients, auto_contain=scenario.auto_contain)
 
     def inventory(self, account: AzureAccount) -> AzureInventory:
-        subscription = f"/subscriptions/{account.clients.subscription_id}"
-        listed = account.clients.arm_list(f"{subscription}/resources", "2021-04-01")
+        # Read from the fake's own state, the ground truth, not through the paginated API (two
+        # items a page, to exercise the responders' paging): that was most of a scenario's time.
         resources = {
-            kind: frozenset(
-                str(r["id"]).lower() for r in listed if str(r["type"]).lower() == kind.lower()
-            )
+            kind: frozenset(str(r["id"]).lower() for r in account.fake.state.of_type(kind))
             for kind in INVENTORIED
         }
         store = self.evidence_store(account, {})

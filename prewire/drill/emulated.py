@@ -17,7 +17,7 @@ from prewire.drill.environment import PreparedAccount, known_vpcs, stack_graph, 
 from prewire.drill.provision import provision
 from prewire.drill.pulumi_up import pulumi_up
 from prewire.drill.scenarios import Scenario
-from prewire.drill.target import Detection, Progress
+from prewire.drill.target import Detection, Progress, simulate_attack
 from prewire.drill.timeline import Timeline
 from prewire.drill.victim import seed_network, seed_workload
 from prewire.emulator.aws import EmbeddedAws
@@ -105,10 +105,7 @@ class EmulatorTarget(AwsTarget):
         return account
 
     def attack(self, scenario: Scenario, account: PreparedAccount, start: datetime) -> bool:
-        if scenario.prepare is None:
-            return False
-        scenario.prepare(account, start)
-        return True
+        return simulate_attack(scenario, account, start)
 
     def detect(self, account: PreparedAccount, detail: dict[str, Any]) -> Detection:
         assert self._route is not None, "prepare() routes the finding rule"

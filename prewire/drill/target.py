@@ -60,7 +60,10 @@ class Target(abc.ABC):
         """The live readiness audit of the prepared account (None: this cloud has none yet)."""
 
     def attack(self, scenario: Scenario, account: Any, start: datetime) -> bool:
-        """Leave the attack's traces (log objects) where the cloud would; False if not done."""
+        """Leave the attack's traces (log objects) where the cloud would; False if not done.
+
+        Not done by default: on a real account the scenario's simulated traces would be
+        mistaken for real ones. Emulated targets call `simulate_attack`."""
         return False
 
     @abc.abstractmethod
@@ -98,3 +101,11 @@ class Target(abc.ABC):
         traceback: TracebackType | None,
     ) -> None:
         self.close()
+
+
+def simulate_attack(scenario: Scenario, account: Any, start: datetime) -> bool:
+    """Run the scenario's own preparation (its simulated traces) on an emulated target."""
+    if scenario.prepare is None:
+        return False
+    scenario.prepare(account, start)
+    return True

@@ -2,6 +2,7 @@
 
 - Activity Log (control plane, 90 days in Azure; the stack also archives it): every event of the
   resource and, for a VM, of its disks and network interfaces.
+- For a VM, the VNet flow records of its interfaces (`flow_logs.py`).
 - The prewired Log Analytics workspace, by resource kind: an AKS cluster's `AKSAudit`,
   `AKSAuditAdmin` and `AKSControlPlane` (kube-audit, kube-audit-admin and the API server) and a
   Function App's `FunctionAppLogs`, each queried for that resource only (`_ResourceId`).
@@ -21,6 +22,8 @@ from azure.monitor.query import LogsQueryPartialResult, LogsQueryResult
 from prewire.vocabulary import Cloud, EvidenceSource
 from responders.azure import ids
 from responders.azure.case import AzureCase
+from responders.azure.flow_logs import PERMISSIONS as FLOW_LOG_PERMISSIONS
+from responders.azure.flow_logs import collect_flow_logs
 from responders.azure.session import error_code, rest_json
 from responders.azure.targets import VIRTUAL_MACHINE, describe_vm
 from responders.azure.vm_isolation import attached_resources
@@ -98,19 +101,23 @@ def query_table(
         "Microsoft.OperationalInsights/workspaces/read",
         "Microsoft.OperationalInsights/workspaces/query/read",
         "Microsoft.OperationalInsights/workspaces/query/*/read",
+        *FLOW_LOG_PERMISSIONS,
     ),
     destructive=False,
     produces=(
         EvidenceSource.AZURE_ACTIVITY_LOG,
         EvidenceSource.AKS_AUDIT_LOGS,
         EvidenceSource.AZURE_FUNCTION_LOGS,
+        EvidenceSource.AZURE_FLOW_LOGS,
     ),
 )
 def collect_logs(case: AzureCase, target: str, step: Step) -> Status:
     resource = ids.parse(target)
     related = [target]
+    vm = None
     if resource.kind.lower() == VIRTUAL_MACHINE.lower():
-        related = attached_resources(describe_vm(case, resource))
+        vm = describe_vm(case, resource)
+        related = attached_resources(vm)
     start, end = case.options.window()
     events = {rid: activity_events(case, rid) for rid in related}
     total = sum(len(found) for found in events.values())
@@ -121,6 +128,9 @@ def collect_logs(case: AzureCase, target: str, step: Step) -> Status:
         f"Activity Log events of {len(related)} resource(s)",
     )
     summary = [f"{total} Activity Log event(s) for {len(related)} resource(s)"]
+    if vm is not None:
+        nics = [r for r in related if "/networkinterfaces/" in r.lower()]
+        summary.append(f"{collect_flow_logs(case, vm, nics, step)} flow log hour blob(s)")
     tables = TABLES_BY_KIND.get(resource.kind.lower(), ())
     workspace = workspace_customer_id(case) if tables else None
     if tables and not workspace:

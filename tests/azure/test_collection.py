@@ -86,7 +86,13 @@ def test_contain_instance_runs_every_step_and_the_evidence_verifies(
     ]
     result = verify_case(case.require_store(), "case-1")
     assert result.ok, result.problems
-    assert result.entries == 5 and result.artifacts == 3
+    # Two VHDs, the Activity Log, and the interface's flow log hour blob copied byte for byte.
+    assert result.entries == 5 and result.artifacts == 4
+    [logs] = [o for o in outcomes if o.action == "collect-logs"]
+    [flows] = [a for a in logs.artifacts if "/flow-logs/" in a.key]
+    assert flows.key.split("/flow-logs/")[1].startswith("000D3A4C1B2E/")
+    copied = case.require_store().open(flows.key).read()
+    assert json.loads(copied)["records"][0]["macAddress"] == "000D3A4C1B2E"
 
 
 def _rbac(operation: str) -> str:

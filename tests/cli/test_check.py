@@ -316,8 +316,10 @@ def test_coverage_rows_are_computed_from_the_registries() -> None:
     assert "snapshot-disks" in rows[("gcp", "gce-disks")]["collected"]["by"]
     audit_logs = rows[("gcp", "gcp-audit-logs")]["audited"]
     assert audit_logs["covered"] and "GCP-LOG-001" in audit_logs["by"]
-    # Not collected by any responder yet: the matrix shows the gap, not a default "yes".
-    assert not rows[("gcp", "gcp-vpc-flow-logs")]["collected"]["covered"]
+    flows = rows[("gcp", "gcp-vpc-flow-logs")]
+    assert flows["collected"]["by"] == ["collect-logs"]
+    assert "gce-compromise" in flows["drilled"]["by"]
+    assert "aks-compromise" in rows[("azure", "aks-cluster")]["drilled"]["by"]
 
 
 def test_the_plan_names_access_evidence_commands_and_gaps() -> None:

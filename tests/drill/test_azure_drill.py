@@ -15,6 +15,7 @@ from prewire.cli.main import app
 from prewire.drill.azure_detection import RoutingError, exports
 from prewire.drill.azure_target import AzureAccount
 from prewire.drill.runner import DrillOptions, DrillResult, run_drill
+from prewire.drill.scenarios import SCENARIOS, load_scenarios
 from prewire.vocabulary import Cloud
 from responders.azure.alerts import DRILL_MARKER, evidence_root, plan_response
 
@@ -160,3 +161,24 @@ def test_an_azure_scenario_is_refused_on_an_aws_sandbox_before_anything_starts()
     )
     assert result.exit_code == 2
     assert "azure-vm-compromise cannot run on this target" in result.output
+
+
+def test_the_aks_drill_reads_the_cluster_and_notices_any_write(tmp_path: Path) -> None:
+    result = run_drill(DrillOptions(scenarios=["aks-compromise"], report_dir=tmp_path))
+    assert result.ok, [c for c in result.report.checks if c.status != "held"]
+    run = result.runs["aks-compromise"]
+    account = result.accounts[Cloud.AZURE]
+    assert isinstance(account, AzureAccount)
+    cluster = account.victim.cluster_id
+    since = account.fake.state.requests_since("aks-compromise")
+    commands = [b["command"] for m, p, b in since if p.lower().endswith("/runcommand") and b]
+    assert len(commands) >= 7 and all(c.startswith("kubectl get ") for c in commands)
+    # The expectation is not vacuous: a write to the cluster after the alert is named.
+    account.fake.state.handle("PATCH", cluster, {}, {"tags": {"touched": "yes"}})
+    load_scenarios()
+    only_read = next(
+        e
+        for e in SCENARIOS.get("aks-compromise").expectations
+        if e.name == "the cluster was only read"
+    )
+    assert "PATCH" in str(only_read.check(run))

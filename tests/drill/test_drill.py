@@ -30,6 +30,7 @@ def test_every_scenario_runs_and_every_expectation_holds(full_drill: DrillResult
         "eks-node-compromise",
         "ecs-task-compromise",
         "azure-vm-compromise",
+        "aks-compromise",
         "gce-compromise",
         "cloud-run-compromise",
         "gke-compromise",

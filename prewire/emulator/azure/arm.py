@@ -110,6 +110,7 @@ class ArmState:
         self.operations: dict[str, Operation] = {}
         self.activity_log: list[Json] = []
         self.requests: list[tuple[str, str, Json | None]] = []
+        self.marks: dict[str, int] = {}
         self.lock = threading.RLock()
         self.actions: dict[tuple[str, str], Action] = {}
         self.put_hooks: dict[str, PutHook] = {}
@@ -120,6 +121,15 @@ class ArmState:
         self.unimplemented: set[str] = set()
 
     # -- the store ------------------------------------------------------------------------
+    def mark(self, name: str) -> None:
+        """Remember where the request log stands (a drill marks the start of a response)."""
+        with self.lock:
+            self.marks[name] = len(self.requests)
+
+    def requests_since(self, name: str) -> list[tuple[str, str, Json | None]]:
+        with self.lock:
+            return list(self.requests[self.marks.get(name, 0) :])
+
     def get(self, resource_id: str) -> Json | None:
         with self.lock:
             found = self.resources.get(resource_id.lower())

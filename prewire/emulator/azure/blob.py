@@ -73,6 +73,14 @@ class BlobService:
         # the data role: tests use it to make one upload fail.
         self.refused: list[str] = []
 
+    def put(self, account: str, container: str, name: str, text: str) -> None:
+        """Write a blob as an Azure service would (Network Watcher's flow records), not a client."""
+        self._require_container(account, container)
+        with self.lock:
+            self.blobs[(account.lower(), container.lower(), name)] = Blob(
+                text.encode(), {}, "application/json"
+            )
+
     # -- containers ------------------------------------------------------------------------
     def _require_container(self, account: str, container: str) -> None:
         accounts = [
