@@ -55,6 +55,48 @@ def test_the_log_window_is_applied(subscription: Subscription) -> None:
     assert len(_artifact(case, outcome, "AKSAudit.json")) == 1
 
 
+def _flow_blobs(subscription: Subscription) -> list[str]:
+    return sorted(
+        name
+        for (_, container, name) in subscription.fake.blobs.blobs
+        if container == "insights-logs-flowlogflowevent"
+    )
+
+
+def test_flow_records_are_the_interfaces_own_hours_in_the_window(
+    subscription: Subscription,
+) -> None:
+    [seeded] = _flow_blobs(subscription)
+    account = next(a for (a, c, n) in subscription.fake.blobs.blobs if n == seeded)
+    # Network Watcher's other blobs: another interface in the same hour, and this interface's
+    # records from two days before the window.
+    other_mac = seeded.replace("macAddress=000D3A4C1B2E", "macAddress=000D3AFFFFFF")
+    hour = seeded.split("/y=")[1].split("/m=00/")[0]  # YYYY/m=MM/d=DD/h=HH
+    old = seeded.replace(f"/y={hour}/", "/y=2020/m=01/d=01/h=00/")
+    for name in (other_mac, old):
+        subscription.fake.blobs.put(account, "insights-logs-flowlogflowevent", name, "{}")
+
+    case = open_test_case(subscription)
+    [outcome] = act(case, "collect-logs", subscription.victim.vm_id)
+
+    kept = [a for a in outcome.artifacts if "/flow-logs/" in a.key]
+    assert [a.description.split(": ", 1)[1] for a in kept] == [
+        f"insights-logs-flowlogflowevent/{seeded}"
+    ]
+    assert "1 flow log hour blob(s)" in outcome.message
+
+
+def test_a_vm_no_flow_log_covers_is_reported_not_failed(subscription: Subscription) -> None:
+    for flow_log in subscription.fake.state.of_type("Microsoft.Network/networkWatchers/flowLogs"):
+        flow_log["properties"]["targetResourceId"] += "-elsewhere"
+        subscription.fake.state.put(flow_log)
+    case = open_test_case(subscription)
+    [outcome] = act(case, "collect-logs", subscription.victim.vm_id)
+    assert outcome.status is Status.COLLECTED, outcome.message
+    assert not [a for a in outcome.artifacts if "/flow-logs/" in a.key]
+    assert any("no flow log covers" in w for w in outcome.warnings)
+
+
 def test_cluster_state_is_collected_command_by_command(subscription: Subscription) -> None:
     commands = subscription.fake.services.cluster_commands[subscription.victim.cluster_id.lower()]
     failing = "kubectl get serviceaccounts --all-namespaces -o yaml"
