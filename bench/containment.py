@@ -36,10 +36,10 @@ from pathlib import Path
 
 from bench.remote import RemoteAws
 from policies.checkov_run import uv_binary
-from prewire.drill.environment import prepare
+from prewire.core.vocabulary import Cloud
+from prewire.drill.aws.environment import prepare
 from prewire.emulator.aws import EmbeddedAws
-from prewire.emulator.cloud_model import REALISTIC, CloudModel
-from prewire.vocabulary import Cloud
+from prewire.emulator.aws.cloud_model import REALISTIC, CloudModel
 from responders.aws.case import Options
 from responders.aws.limits import bound_of
 from responders.aws.opening import open_case

@@ -8,7 +8,7 @@ from multiprocessing.connection import Connection
 from typing import Any
 
 from prewire.emulator.aws import CREDENTIALS, EmbeddedAws
-from prewire.emulator.cloud_model import named
+from prewire.emulator.aws.cloud_model import named
 from responders.aws.session import AwsClients
 
 

@@ -19,8 +19,8 @@ from typing import Any
 
 from policies.catalogue import Control, get
 from policies.findings import Finding, Status
-from prewire.graph import Graph, Resource
-from prewire.registry import Registry
+from prewire.core.graph import Graph, Resource
+from prewire.core.registry import Registry
 
 MISSING = object()
 

@@ -11,8 +11,8 @@ import re
 from dataclasses import dataclass
 from enum import StrEnum
 
-from prewire.registry import Registry
-from prewire.vocabulary import Cloud, EvidenceSource, Severity
+from prewire.core.registry import Registry
+from prewire.core.vocabulary import Cloud, EvidenceSource, Severity
 
 CONTROL_ID = re.compile(r"(AWS|AZURE|GCP)-[A-Z0-9]+-\d{3}")
 

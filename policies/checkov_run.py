@@ -20,11 +20,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from policies import armtemplate, tfplan
+from policies import tfplan
 from policies.catalogue import CONTROLS, Control, load_catalogue
 from policies.findings import Finding, Status
-from prewire.graph import Graph, Resource
-from prewire.vocabulary import Cloud, Severity
+from prewire.core.azure import arm_template as armtemplate
+from prewire.core.graph import Graph, Resource
+from prewire.core.vocabulary import Cloud, Severity
 
 CHECKOV_VERSION = "3.3.30"
 TIMEOUT_SECONDS = 600

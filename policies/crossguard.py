@@ -46,8 +46,8 @@ from policies.static.engine import (
     run_graph_rule,
     run_resource_rule,
 )
-from prewire.graph import Graph, Resource
-from prewire.vocabulary import Severity
+from prewire.core.graph import Graph, Resource
+from prewire.core.vocabulary import Severity
 
 ReportViolation = Callable[[str, str | None], None]
 

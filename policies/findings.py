@@ -10,7 +10,7 @@ from enum import StrEnum
 from typing import Any
 
 from policies.catalogue import Control
-from prewire.vocabulary import Severity
+from prewire.core.vocabulary import Severity
 
 
 class Status(StrEnum):

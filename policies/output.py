@@ -10,7 +10,7 @@ from xml.etree import ElementTree as ET
 
 from policies.findings import Finding, Status, summary
 from prewire import __version__
-from prewire.vocabulary import Severity
+from prewire.core.vocabulary import Severity
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 SARIF_LEVEL = {

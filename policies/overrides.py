@@ -31,7 +31,7 @@ import yaml
 from policies.catalogue import CONTROLS, load_catalogue
 from policies.findings import Finding, Status, breaches
 from policies.scope import CheckScope
-from prewire.vocabulary import Severity
+from prewire.core.vocabulary import Severity
 
 PROGRAM_SETTINGS_FILE = "prewire.yaml"
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from policies.catalogue import Control, Scope, load_catalogue
-from prewire.graph import Graph
+from prewire.core.graph import Graph
 
 
 class CheckScope(StrEnum):

@@ -12,12 +12,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from policies import tokens
 from policies.catalogue import get
 from policies.static import aws as rules
 from policies.static.engine import NOT_APPLICABLE, Context
 from policies.tfplan import SINGULAR, tf_type
-from prewire.graph import Resource
+from prewire.core import tokens
+from prewire.core.graph import Resource
 
 PLURAL = {singular: plural for plural, singular in SINGULAR.items() if plural != singular}
 # Blocks Pulumi keeps singular for some types (the Object Lock configuration has one `rule`).

@@ -13,7 +13,7 @@ import json
 import re
 from typing import Any
 
-from prewire.graph import Graph, Resource
+from prewire.core.graph import Graph, Resource
 
 # Terraform types whose name does not follow aws_<module>_<kind>.
 TYPE_OVERRIDES = {

@@ -12,7 +12,7 @@ from policies.catalogue import controls_of
 from policies.findings import Finding
 from policies.scope import CheckScope, ScopeDecision, decide
 from policies.static.engine import clouds_in, evaluate
-from prewire.graph import Graph
+from prewire.core.graph import Graph
 from prewire.render import ProgramError, load_stack_config, locate_program, render
 from prewire.render.program import KIT_ROOT, parse_overrides
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from policies.catalogue import CONTROLS, load_catalogue
 from policies.live.engine import LIVE_CHECKS, load_live_checks
 from policies.static.engine import RULES, load_rules
-from prewire.vocabulary import Cloud, EvidenceSource
+from prewire.core.vocabulary import Cloud, EvidenceSource
 from responders.playbooks import PLAYBOOKS, playbooks_of
 from responders.registry import ACTIONS, actions_of
 

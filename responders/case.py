@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
-from prewire.evidence.custody import Artifact, CustodyLog, Entry
-from prewire.evidence.layout import EvidenceStore
+from prewire.core.evidence.custody import Artifact, CustodyLog, Entry
+from prewire.core.evidence.layout import EvidenceStore
 from responders.runtime import InputError, NullProgress, Progress, Step
 
 T = TypeVar("T")

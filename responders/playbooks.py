@@ -6,8 +6,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from prewire.registry import Registry, check_kebab_case
-from prewire.vocabulary import Cloud
+from prewire.core.registry import Registry, check_kebab_case
+from prewire.core.vocabulary import Cloud
 
 Expand = Callable[[Any, str], list[str]]
 """Given the case and the playbook's target, the targets a step acts on instead."""

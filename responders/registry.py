@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-from prewire.registry import Registry, check_kebab_case
-from prewire.vocabulary import Cloud, EvidenceSource
+from prewire.core.registry import Registry, check_kebab_case
+from prewire.core.vocabulary import Cloud, EvidenceSource
 
 
 class Scope(StrEnum):

@@ -15,8 +15,8 @@ from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from prewire.evidence.custody import CustodyLog
-from prewire.vocabulary import Cloud
+from prewire.core.evidence.custody import CustodyLog
+from prewire.core.vocabulary import Cloud
 from responders.playbooks import Playbook, PlaybookStep
 from responders.registry import ActionSpec
 from responders.runtime import InputError, Outcome, Progress, Status, Step, execute

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, Protocol
 
-from prewire.evidence.custody import ApiCall, Artifact, CustodyLog
+from prewire.core.evidence.custody import ApiCall, Artifact, CustodyLog
 
 log = logging.getLogger("prewire.responders")
 

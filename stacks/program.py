@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pulumi
 
-from prewire.vocabulary import Cloud
+from prewire.core.vocabulary import Cloud
 from stacks.aws import ForensicReadiness, ForensicReadinessArgs
 from stacks.settings import ReadinessSettings
 
@@ -43,7 +43,7 @@ def deploy(settings: ReadinessSettings) -> None:
         readiness = ForensicReadiness(COMPONENT_NAME, aws_args(settings))
         pulumi.export("aws", readiness.outputs)
     if Cloud.AZURE in settings.clouds:
-        from stacks.az import AzureReadiness  # imports pulumi-azure-native only when used
+        from stacks.azure import AzureReadiness  # imports pulumi-azure-native only when used
 
         azure = AzureReadiness(COMPONENT_NAME, settings)
         pulumi.export("azure", azure.outputs)

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from policies import tokens as t
 from policies.catalogue import Scope, control
-from prewire.vocabulary import EvidenceSource as E
-from prewire.vocabulary import Severity as S
+from prewire.core import tokens as t
+from prewire.core.vocabulary import EvidenceSource as E
+from prewire.core.vocabulary import Severity as S
 
 ACCOUNT = Scope.ACCOUNT
 

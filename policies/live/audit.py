@@ -19,7 +19,7 @@ from policies.catalogue import get
 from policies.findings import Finding, Status
 from policies.live.engine import LiveContext, load_live_checks, run_check, specs_of
 from policies.static.engine import DEFAULT_RETENTION_DAYS
-from prewire.vocabulary import Cloud
+from prewire.core.vocabulary import Cloud
 from responders.aws.discovery import discover
 from responders.aws.session import AwsClients, error_code
 

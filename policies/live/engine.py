@@ -19,8 +19,8 @@ import botocore.exceptions
 
 from policies.catalogue import get, load_catalogue
 from policies.findings import Finding, Status
-from prewire.registry import Registry
-from prewire.vocabulary import Cloud
+from prewire.core.registry import Registry
+from prewire.core.vocabulary import Cloud
 from responders.aws.discovery import Prewired
 from responders.aws.session import AwsClients, error_code, is_api_gap
 

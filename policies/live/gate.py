@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from policies import tokens as t
 from policies.catalogue import Control
 from policies.findings import Finding, Status
-from prewire.vocabulary import Severity
+from prewire.core import tokens as t
+from prewire.core.vocabulary import Severity
 
 # Components that change only the clusters a program declares (stack transformations): a
 # cluster created outside the program, like a drill's victim, is a workload gap, not the stack's.

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from policies.live.engine import LiveVerdict, failed, passed, unknown
 from policies.static.engine import NOT_APPLICABLE, RULES, Context, Verdict, load_rules
-from prewire.graph import Graph
+from prewire.core.graph import Graph
 
 
 @dataclass

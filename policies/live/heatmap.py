@@ -7,7 +7,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 
 from policies.findings import Finding, Status, summary
-from prewire.vocabulary import Cloud, EvidenceSource, sources_of
+from prewire.core.vocabulary import Cloud, EvidenceSource, sources_of
 
 
 def readiness_score(findings: Sequence[Finding]) -> float | None:

@@ -22,9 +22,9 @@ from policies.catalogue import get, load_catalogue
 from policies.findings import Finding, Status
 from policies.overrides import CheckSettings
 from policies.scope import CheckScope
-from prewire.graph import Graph, Resource
-from prewire.registry import Registry
-from prewire.vocabulary import Cloud
+from prewire.core.graph import Graph, Resource
+from prewire.core.registry import Registry
+from prewire.core.vocabulary import Cloud
 
 DEFAULT_RETENTION_DAYS = 365
 

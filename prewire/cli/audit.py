@@ -26,7 +26,7 @@ from prewire.cli.common import (
     write_or_print,
 )
 from prewire.cli.findings_view import FindingFormat, show
-from prewire.vocabulary import Cloud, Severity
+from prewire.core.vocabulary import Cloud, Severity
 
 if TYPE_CHECKING:
     from policies.findings import Finding

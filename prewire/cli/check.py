@@ -10,7 +10,7 @@ import typer
 from policies.scope import CheckScope
 from prewire.cli.common import EXIT_FAILED, Output, errors, fail, input_errors
 from prewire.cli.findings_view import FindingFormat, show
-from prewire.vocabulary import Severity
+from prewire.core.vocabulary import Severity
 
 
 def _display_path(path: Path) -> str:

@@ -88,7 +88,7 @@ def input_errors(fn: Callable[P, R]) -> Callable[P, R]:
     """Turn the library's input errors into one clear line and exit code 2."""
     from policies.baseline import BaselineOutputsError
     from policies.overrides import CheckSettingsError
-    from prewire.registry import UnknownNameError
+    from prewire.core.registry import UnknownNameError
     from prewire.render import ProgramError
     from responders.runtime import InputError
     from stacks.settings import SettingsError

@@ -103,8 +103,8 @@ def drill(
     output_format: Format = OutputFormat.TABLE,
 ) -> None:
     """Provision, seed, gate, detect, respond, verify, report."""
+    from prewire.drill.aws.sandbox import SandboxOptions
     from prewire.drill.runner import DrillOptions, run_drill
-    from prewire.drill.sandbox import SandboxOptions
     from prewire.drill.scenarios import SCENARIOS
 
     for name in scenarios or []:
@@ -126,7 +126,7 @@ def drill(
     elif profile or endpoint_url or keep or canary_ami:
         fail("--profile, --endpoint-url, --keep and --canary-ami apply to --target aws only")
     elif provision_with is Provisioner.PULUMI:
-        from prewire.drill.pulumi_up import require_pulumi_cli
+        from prewire.drill.aws.pulumi_up import require_pulumi_cli
 
         require_pulumi_cli()
     started = time.monotonic()

@@ -65,7 +65,7 @@ def verify(
     output_format: Format = OutputFormat.TABLE,
 ) -> None:
     """Recompute every artifact hash and the custody chain; exit 1 on any mismatch."""
-    from prewire.evidence.verify import verify_case
+    from prewire.core.evidence.verify import verify_case
 
     result = verify_case(_store(case, region, profile, endpoint_url, evidence_bucket), case)
     if output_format is OutputFormat.JSON:

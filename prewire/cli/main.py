@@ -36,7 +36,7 @@ def list_responders() -> None:
     from rich.table import Table
 
     from prewire.cli.common import console
-    from prewire.vocabulary import Cloud
+    from prewire.core.vocabulary import Cloud
     from responders.playbooks import playbooks_of
     from responders.registry import actions_of
 

@@ -26,8 +26,8 @@ def plan(
     output: Output = None,
 ) -> None:
     """Write the incident response plan from the catalogue and the stack configuration."""
-    from prewire import plan as planner
     from prewire.check import KIT_EXAMPLE_CONFIG
+    from prewire.plan import engine as planner
     from prewire.render import load_stack_config
     from stacks.settings import parse
 

@@ -28,7 +28,7 @@ from prewire.cli.common import (
     resolve_region,
 )
 from prewire.cli.progress import RichProgress
-from prewire.vocabulary import Cloud
+from prewire.core.vocabulary import Cloud
 from responders.runtime import Outcome
 
 app = typer.Typer(help="Run a responder action or playbook against a compromised workload.")
@@ -82,7 +82,7 @@ def _run_and_report(
     output_format: OutputFormat,
 ) -> None:
     """Run the action or playbook on every target, print the outcomes, exit 1 on failure."""
-    from prewire.evidence.custody import CustodyWriteError
+    from prewire.core.evidence.custody import CustodyWriteError
     from responders.playbooks import PLAYBOOKS
     from responders.registry import ACTIONS
     from responders.runner import run_action, run_playbook, succeeded

@@ -15,8 +15,9 @@ from pathlib import Path
 from typing import Any
 
 from policies.live.gate import describe
-from prewire.drill.environment import PreparedAccount
-from prewire.drill.sandbox import SandboxOptions, SandboxTarget
+from prewire.core.vocabulary import Cloud
+from prewire.drill.aws.environment import PreparedAccount
+from prewire.drill.aws.sandbox import SandboxOptions, SandboxTarget
 from prewire.drill.scenarios import NotVerifiable, Scenario, ScenarioRun, load_scenarios
 from prewire.drill.target import Progress, Target
 from prewire.drill.timeline import Timeline, now
@@ -30,7 +31,6 @@ from prewire.report.model import (
     lessons,
 )
 from prewire.report.writers import write_all
-from prewire.vocabulary import Cloud
 from responders.runtime import InputError
 
 SCENARIOS = load_scenarios()
@@ -92,17 +92,17 @@ def clouds_of(options: DrillOptions) -> list[Cloud]:
 def open_target(options: DrillOptions, cloud: Cloud) -> Target:
     # Each target starts its emulator when opened: import them only when asked for.
     if cloud is Cloud.AZURE:
-        from prewire.drill.azure_target import AzureFakeTarget
+        from prewire.drill.azure.target import AzureFakeTarget
 
         return AzureFakeTarget()
     if cloud is Cloud.GCP:
-        from prewire.drill.gcp_target import GcpFakeTarget
+        from prewire.drill.gcp.target import GcpFakeTarget
 
         return GcpFakeTarget()
     if options.sandbox is not None:
         return SandboxTarget(options.sandbox)
-    from prewire.drill.emulated import EmulatorTarget
-    from prewire.emulator.cloud_model import named
+    from prewire.drill.aws.emulated import EmulatorTarget
+    from prewire.emulator.aws.cloud_model import named
 
     return EmulatorTarget(
         options.region,

@@ -12,19 +12,19 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Generic, TypeVar
 
-from prewire.drill import findings
-from prewire.drill.attack_logs import (
+from prewire.core.evidence.layout import EvidenceStore
+from prewire.core.evidence.verify import verify_case
+from prewire.core.registry import Registry, check_kebab_case
+from prewire.core.vocabulary import Cloud
+from prewire.drill.aws import findings
+from prewire.drill.aws.attack_logs import (
     AttackEvent,
     instance_attack,
     write_flow_logs,
     write_trail_objects,
 )
-from prewire.drill.environment import PreparedAccount
+from prewire.drill.aws.environment import PreparedAccount
 from prewire.drill.inventory import Snapshot
-from prewire.evidence.layout import EvidenceStore
-from prewire.evidence.verify import verify_case
-from prewire.registry import Registry, check_kebab_case
-from prewire.vocabulary import Cloud
 from responders.aws import parameters
 from responders.aws.ec2_snapshots import SNAPSHOT_TAG_CASE
 from responders.aws.ecs_tasks import log_streams
@@ -89,7 +89,8 @@ SCENARIOS: Registry[str, Scenario] = Registry("drill scenario", key=lambda s: s.
 
 def load_scenarios() -> Registry[str, Scenario]:
     """The registry with every cloud's scenarios in it (each cloud's module registers its own)."""
-    from prewire.drill import azure_scenarios, gcp_scenarios  # noqa: F401  (register on import)
+    from prewire.drill.azure import scenarios as azure_scenarios  # noqa: F401  (register on import)
+    from prewire.drill.gcp import scenarios as gcp_scenarios  # noqa: F401  (register on import)
 
     return SCENARIOS
 

@@ -16,12 +16,12 @@ from types import TracebackType
 from typing import Any
 
 from policies.live.gate import GateResult
+from prewire.core.evidence.layout import EvidenceStore
+from prewire.core.vocabulary import Cloud
 from prewire.drill.inventory import Snapshot
 from prewire.drill.scenarios import Scenario
 from prewire.drill.timeline import Timeline
-from prewire.evidence.layout import EvidenceStore
 from prewire.report.model import Check
-from prewire.vocabulary import Cloud
 
 Progress = Callable[[str], None]
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from prewire.graph import Graph, Invoke, Resource
+from prewire.core.graph import Graph, Invoke, Resource
 from prewire.render.program import (
     ProgramError,
     load_stack_config,

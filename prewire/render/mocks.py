@@ -16,11 +16,11 @@ from typing import Any
 from pulumi.runtime import Mocks
 from pulumi.runtime.mocks import MockCallArgs, MockResourceArgs
 
-from prewire.graph import Invoke, strings_in
+from prewire.core.graph import Invoke, strings_in
 from prewire.render import sdk
-from prewire.render.aws_mocks import ACCOUNT_ID, DEFAULT_REGION, AwsAccount, digest
-from prewire.render.azure_mocks import SUBSCRIPTION_ID, azure_invoke, azure_resource
-from prewire.render.gcp_mocks import PROJECT, gcp_invoke, gcp_resource
+from prewire.render.aws import ACCOUNT_ID, DEFAULT_REGION, AwsAccount, digest
+from prewire.render.azure import SUBSCRIPTION_ID, azure_invoke, azure_resource
+from prewire.render.gcp import PROJECT, gcp_invoke, gcp_resource
 from prewire.render.placeholders import Naming, complete
 
 STACK_REFERENCE = "pulumi:pulumi:StackReference"

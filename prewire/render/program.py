@@ -23,10 +23,10 @@ from pulumi.runtime.settings import ROOT, SETTINGS
 from pulumi.runtime.stack import run_pulumi_func
 from pulumi.runtime.sync_await import _sync_await
 
-from prewire.graph import Graph, Resource
+from prewire.core.graph import Graph, Resource
 from prewire.render import errors, hooks
-from prewire.render.azure_mocks import SUBSCRIPTION_ID
-from prewire.render.gcp_mocks import PROJECT as GCP_PROJECT
+from prewire.render.azure import SUBSCRIPTION_ID
+from prewire.render.gcp import PROJECT as GCP_PROJECT
 from prewire.render.mocks import (
     DEFAULT_AZURE_LOCATION,
     DEFAULT_GCP_REGION,

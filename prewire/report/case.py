@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from prewire.evidence.custody import Entry
-from prewire.evidence.verify import VerifiableStore, verify_case
+from prewire.core.evidence.custody import Entry
+from prewire.core.evidence.verify import VerifiableStore, verify_case
 from prewire.report.model import (
     Check,
     Report,

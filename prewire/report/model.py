@@ -7,7 +7,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any
 
-from prewire.evidence.custody import Entry
+from prewire.core.evidence.custody import Entry
 
 SLOW_STEP_SECONDS = 30.0
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from prewire.vocabulary import Cloud
+from prewire.core.vocabulary import Cloud
 from responders.aws import (
     ec2_isolation,
     ec2_metadata,

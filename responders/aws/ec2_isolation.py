@@ -14,8 +14,8 @@ from typing import Any
 
 import botocore.exceptions
 
-from prewire.evidence.custody import utc_now
-from prewire.vocabulary import Cloud
+from prewire.core.evidence.custody import utc_now
+from prewire.core.vocabulary import Cloud
 from responders.aws.batching import TagBatcher
 from responders.aws.case import AwsCase
 from responders.aws.session import error_code

@@ -8,7 +8,7 @@ from typing import Any
 
 import botocore.exceptions
 
-from prewire.vocabulary import Cloud, EvidenceSource
+from prewire.core.vocabulary import Cloud, EvidenceSource
 from responders.aws.case import AwsCase
 from responders.aws.session import error_code, is_api_gap
 from responders.aws.targets import describe_instance

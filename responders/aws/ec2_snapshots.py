@@ -9,8 +9,8 @@ from typing import Any
 
 import botocore.exceptions
 
-from prewire.evidence.custody import utc_now
-from prewire.vocabulary import Cloud, EvidenceSource
+from prewire.core.evidence.custody import utc_now
+from prewire.core.vocabulary import Cloud, EvidenceSource
 from responders.aws.case import AwsCase
 from responders.aws.session import is_api_gap
 from responders.aws.targets import describe_instance

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from prewire.vocabulary import Cloud, EvidenceSource
+from prewire.core.vocabulary import Cloud, EvidenceSource
 from responders.aws.case import AwsCase
 from responders.aws.cloudwatch_export import as_jsonl, filter_events
 from responders.registry import action, perms

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from prewire.vocabulary import EKS_CONTROL_PLANE_LOG_TYPES, Cloud, EvidenceSource
+from prewire.core.vocabulary import EKS_CONTROL_PLANE_LOG_TYPES, Cloud, EvidenceSource
 from responders.aws.case import AwsCase
 from responders.aws.cloudwatch_export import as_jsonl, filter_events
 from responders.registry import action, perms

@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from prewire.evidence.layout import CASES_ROOT, DRILLS_ROOT
+from prewire.core.evidence.layout import CASES_ROOT, DRILLS_ROOT
 
 UNSAFE = re.compile(r"[^A-Za-z0-9._-]")
 

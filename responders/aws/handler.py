@@ -11,7 +11,7 @@ import logging
 import os
 from typing import Any
 
-from prewire.vocabulary import Cloud
+from prewire.core.vocabulary import Cloud
 from responders.aws.case import Options
 from responders.aws.findings import evidence_root, plan_response
 from responders.aws.opening import open_case

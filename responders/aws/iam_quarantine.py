@@ -13,8 +13,8 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from prewire.evidence.custody import utc_now
-from prewire.vocabulary import Cloud
+from prewire.core.evidence.custody import utc_now
+from prewire.core.vocabulary import Cloud
 from responders.aws.case import AwsCase
 from responders.aws.targets import describe_instance
 from responders.registry import action, perms

@@ -1,7 +1,7 @@
 """AWS's per-API request rate limits: token buckets per account and Region.
 
 One table, read by the cloud model that imposes the buckets on the embedded AWS
-(`prewire/emulator/cloud_model.py`) and by the responders' own pacing (`pacing.py`), which
+(`prewire/emulator/aws/cloud_model.py`) and by the responders' own pacing (`pacing.py`), which
 keeps a run under them instead of learning them from throttling answers.
 """
 

@@ -21,7 +21,7 @@ from typing import Any
 
 import botocore.exceptions
 
-from prewire.vocabulary import Cloud, EvidenceSource
+from prewire.core.vocabulary import Cloud, EvidenceSource
 from responders.aws.case import AwsCase
 from responders.aws.cloudwatch_export import as_jsonl, filter_events
 from responders.aws.parameters import SESSION_PREFERENCES_DOCUMENT as SESSION_DOCUMENT

@@ -8,8 +8,8 @@ from concurrent.futures import Future, ThreadPoolExecutor
 
 import botocore.exceptions
 
-from prewire.evidence.custody import CustodyLog
-from prewire.evidence.layout import CASES_ROOT
+from prewire.core.evidence.custody import CustodyLog
+from prewire.core.evidence.layout import CASES_ROOT
 from responders.aws.case import AwsCase, Options
 from responders.aws.discovery import Overrides, apply_overrides, discover
 from responders.aws.session import AwsClients, error_code

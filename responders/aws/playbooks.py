@@ -17,7 +17,7 @@ contain-instance:
 
 from __future__ import annotations
 
-from prewire.vocabulary import Cloud
+from prewire.core.vocabulary import Cloud
 from responders.aws.eks_cluster import node_instances
 from responders.playbooks import Playbook, PlaybookStep, register
 

@@ -23,7 +23,7 @@ import botocore.loaders
 import botocore.session
 import botocore.utils
 
-from prewire.evidence.custody import ApiCall
+from prewire.core.evidence.custody import ApiCall
 from responders.aws.pacing import Pacer
 from responders.runtime import Step, active_step, recording
 

@@ -20,8 +20,8 @@ from typing import Any
 
 import botocore.exceptions
 
-from prewire.evidence.custody import Artifact
-from prewire.vocabulary import Cloud, EvidenceSource
+from prewire.core.evidence.custody import Artifact
+from prewire.core.vocabulary import Cloud, EvidenceSource
 from responders.aws.case import AwsCase
 from responders.aws.session import error_code, is_api_gap
 from responders.aws.store import b64_sha256

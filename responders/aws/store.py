@@ -17,8 +17,8 @@ from typing import IO, Any, cast
 import botocore.exceptions
 from boto3.s3.transfer import TransferConfig
 
-from prewire.evidence.custody import Artifact, ConcurrentWriterError
-from prewire.evidence.layout import (
+from prewire.core.evidence.custody import Artifact, ConcurrentWriterError
+from prewire.core.evidence.layout import (
     CASES_ROOT,
     CHUNK,
     DRILLS_ROOT,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from prewire.vocabulary import Cloud
+from prewire.core.vocabulary import Cloud
 from responders.azure import (
     aks_cluster,
     disk_snapshots,

@@ -13,7 +13,7 @@ import re
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from prewire.vocabulary import Cloud, EvidenceSource
+from prewire.core.vocabulary import Cloud, EvidenceSource
 from responders.azure import ids
 from responders.azure.case import AzureCase
 from responders.registry import action, perms

@@ -15,8 +15,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from prewire.evidence.layout import CASES_ROOT, DRILLS_ROOT
-from prewire.vocabulary import Cloud
+from prewire.core.evidence.layout import CASES_ROOT, DRILLS_ROOT
+from prewire.core.vocabulary import Cloud
 from responders.azure.case import open_case
 from responders.azure.session import AzureClients
 from responders.azure.targets import MANAGED_CLUSTER, VIRTUAL_MACHINE

@@ -13,8 +13,8 @@ from typing import Any
 
 from azure.core.exceptions import ClientAuthenticationError, HttpResponseError
 
-from prewire.evidence.custody import CustodyLog
-from prewire.evidence.layout import CASES_ROOT
+from prewire.core.evidence.custody import CustodyLog
+from prewire.core.evidence.layout import CASES_ROOT
 from responders.azure.discovery import Overrides, Prewired, apply_overrides, discover
 from responders.azure.session import ARM, AzureClients, error_code
 from responders.azure.store import BlobEvidenceStore, account_blob_endpoint

@@ -15,9 +15,9 @@ from typing import Any
 
 from azure.core.exceptions import ResourceNotFoundError
 
-from prewire.evidence.custody import utc_now
-from prewire.evidence.layout import stream_of
-from prewire.vocabulary import Cloud, EvidenceSource
+from prewire.core.evidence.custody import utc_now
+from prewire.core.evidence.layout import stream_of
+from prewire.core.vocabulary import Cloud, EvidenceSource
 from responders.azure import ids
 from responders.azure.case import AzureCase
 from responders.azure.targets import describe_vm

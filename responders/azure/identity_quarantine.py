@@ -19,7 +19,7 @@ from typing import Any
 from azure.core.exceptions import ResourceNotFoundError
 from azure.mgmt.authorization.v2022_04_01.models import RoleAssignmentCreateParameters
 
-from prewire.vocabulary import Cloud
+from prewire.core.vocabulary import Cloud
 from responders.azure import ids
 from responders.azure.case import AzureCase
 from responders.azure.session import rest_json

@@ -19,7 +19,7 @@ from typing import Any
 from azure.core.exceptions import HttpResponseError
 from azure.monitor.query import LogsQueryPartialResult, LogsQueryResult
 
-from prewire.vocabulary import Cloud, EvidenceSource
+from prewire.core.vocabulary import Cloud, EvidenceSource
 from responders.azure import ids
 from responders.azure.case import AzureCase
 from responders.azure.flow_logs import PERMISSIONS as FLOW_LOG_PERMISSIONS

@@ -11,7 +11,7 @@ contain-instance:
 
 from __future__ import annotations
 
-from prewire.vocabulary import Cloud
+from prewire.core.vocabulary import Cloud
 from responders.playbooks import (
     InstanceSteps,
     Playbook,

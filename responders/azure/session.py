@@ -20,7 +20,7 @@ from azure.core.exceptions import HttpResponseError
 from azure.core.pipeline import PipelineRequest, PipelineResponse
 from azure.core.pipeline.policies import SansIOHTTPPolicy
 
-from prewire.evidence.custody import ApiCall
+from prewire.core.evidence.custody import ApiCall
 from responders.runtime import Step, active_step, recording
 
 if TYPE_CHECKING:

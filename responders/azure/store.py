@@ -18,8 +18,8 @@ from typing import IO, Any
 from azure.core.exceptions import ResourceExistsError, ResourceNotFoundError
 from azure.storage.blob import BlobBlock, ContainerClient, ContentSettings
 
-from prewire.evidence.custody import Artifact, ConcurrentWriterError
-from prewire.evidence.layout import (
+from prewire.core.evidence.custody import Artifact, ConcurrentWriterError
+from prewire.core.evidence.layout import (
     CASES_ROOT,
     EvidenceStore,
     StoredObject,

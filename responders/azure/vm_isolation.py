@@ -19,8 +19,8 @@ from typing import Any
 
 from azure.core.exceptions import HttpResponseError
 
-from prewire.evidence.custody import utc_now
-from prewire.vocabulary import Cloud
+from prewire.core.evidence.custody import utc_now
+from prewire.core.vocabulary import Cloud
 from responders.azure import ids
 from responders.azure.case import AzureCase
 from responders.azure.session import error_code

@@ -6,7 +6,7 @@ snapshot-disks, collect-logs, collect-cluster and the contain- and preserve-inst
 
 from __future__ import annotations
 
-from prewire.vocabulary import Cloud
+from prewire.core.vocabulary import Cloud
 from responders.gcp import cluster, identity, instances, logs, playbooks, snapshots
 from responders.gcp.permissions import EVIDENCE
 from responders.registry import declare_common_permissions, perms

@@ -8,8 +8,8 @@ from collections.abc import Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 
-from prewire.evidence.custody import CustodyLog
-from prewire.evidence.layout import CASES_ROOT
+from prewire.core.evidence.custody import CustodyLog
+from prewire.core.evidence.layout import CASES_ROOT
 from responders.case import CaseContext, Options, check_case_id
 from responders.gcp import session
 from responders.gcp.discovery import Prewired, discover

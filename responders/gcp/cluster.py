@@ -22,7 +22,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from prewire.vocabulary import Cloud, EvidenceSource
+from prewire.core.vocabulary import Cloud, EvidenceSource
 from responders.gcp import ids
 from responders.gcp.case import GcpCase
 from responders.gcp.permissions import PERMISSIONS

@@ -13,8 +13,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from prewire.evidence.layout import CASES_ROOT, DRILLS_ROOT
-from prewire.vocabulary import Cloud
+from prewire.core.evidence.layout import CASES_ROOT, DRILLS_ROOT
+from prewire.core.vocabulary import Cloud
 from responders.case import Options
 from responders.gcp.case import open_case
 from responders.gcp.session import GcpClients

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from prewire.vocabulary import Cloud
+from prewire.core.vocabulary import Cloud
 from responders.gcp import ids
 from responders.gcp.case import GcpCase
 from responders.gcp.permissions import PERMISSIONS

@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from prewire.vocabulary import Cloud
+from prewire.core.vocabulary import Cloud
 from responders.gcp import ids
 from responders.gcp.case import GcpCase
 from responders.gcp.discovery import QUARANTINE_TAG

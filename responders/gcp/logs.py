@@ -17,7 +17,7 @@ import json
 from datetime import datetime
 from typing import Any
 
-from prewire.vocabulary import Cloud, EvidenceSource
+from prewire.core.vocabulary import Cloud, EvidenceSource
 from responders.gcp import ids
 from responders.gcp.case import GcpCase
 from responders.gcp.permissions import PERMISSIONS

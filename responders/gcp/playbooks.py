@@ -13,7 +13,7 @@ not contain Cloud Run services. investigate-cluster (GKE): the cluster's state, 
 
 from __future__ import annotations
 
-from prewire.vocabulary import Cloud
+from prewire.core.vocabulary import Cloud
 from responders.playbooks import (
     InstanceSteps,
     Playbook,

@@ -20,7 +20,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from prewire.evidence.custody import ApiCall
+from prewire.core.evidence.custody import ApiCall
 from responders.runtime import active_step
 
 ENDPOINT_ENV = "PREWIRE_GCP_ENDPOINT"

@@ -16,7 +16,7 @@ from typing import Any
 
 from google.api_core import exceptions as google_errors
 
-from prewire.vocabulary import Cloud, EvidenceSource
+from prewire.core.vocabulary import Cloud, EvidenceSource
 from responders.gcp import ids
 from responders.gcp.case import GcpCase
 from responders.gcp.disk_export import export_vmdk

@@ -17,8 +17,8 @@ from typing import IO, Any
 
 from google.api_core import exceptions as google_errors
 
-from prewire.evidence.custody import Artifact, ConcurrentWriterError
-from prewire.evidence.layout import (
+from prewire.core.evidence.custody import Artifact, ConcurrentWriterError
+from prewire.core.evidence.layout import (
     CASES_ROOT,
     EvidenceStore,
     StoredObject,

@@ -23,9 +23,9 @@ from typing import Any
 import pulumi
 import pulumi_aws as aws
 
-from policies import tokens
-from prewire.vocabulary import EKS_CONTROL_PLANE_LOG_TYPES as CONTROL_PLANE_LOG_TYPES
-from prewire.vocabulary import EKS_LOG_SHIPPER_ADDON as LOG_SHIPPER_ADDON
+from prewire.core import tokens
+from prewire.core.vocabulary import EKS_CONTROL_PLANE_LOG_TYPES as CONTROL_PLANE_LOG_TYPES
+from prewire.core.vocabulary import EKS_LOG_SHIPPER_ADDON as LOG_SHIPPER_ADDON
 from stacks.aws.base import child
 from stacks.aws.documents import document, to_json
 from stacks.tags import component_tags

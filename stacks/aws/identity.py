@@ -13,8 +13,8 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_aws as aws
 
-from policies import tokens
-from prewire.vocabulary import Cloud
+from prewire.core import tokens
+from prewire.core.vocabulary import Cloud
 from responders.registry import Scope, required_permissions
 from stacks.aws.base import child
 from stacks.aws.documents import (

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 import pulumi
 import pulumi_aws as aws
 
-from policies import tokens
+from prewire.core import tokens
 from stacks.aws.base import child
 from stacks.tags import component_tags
 

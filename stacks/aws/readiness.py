@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 import pulumi
 
-from policies import tokens
+from prewire.core import tokens
 from responders.aws import parameters
 from stacks.aws.base import resolve_env
 from stacks.aws.detection import ThreatDetection, ThreatDetectionArgs

@@ -12,7 +12,7 @@ import pulumi_aws as aws
 
 import prewire
 import responders
-from policies import tokens
+from prewire.core import tokens
 from responders.aws import parameters
 from responders.aws.handler import AUTO_CONTAIN_ENV
 from stacks.aws.base import child

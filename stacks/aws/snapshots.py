@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_aws as aws
 
-from policies import tokens
+from prewire.core import tokens
 from stacks.aws.base import child
 from stacks.aws.documents import AwsEnv, service_trust, to_json
 from stacks.tags import component_tags

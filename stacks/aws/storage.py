@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 import pulumi
 import pulumi_aws as aws
 
-from policies import tokens
+from prewire.core import tokens
 from stacks.aws.base import child
 from stacks.aws.documents import (
     AwsEnv,

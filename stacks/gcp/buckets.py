@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_gcp as gcp
 
-from policies import tokens
+from prewire.core import tokens
 from stacks.gcp.base import SECONDS_PER_DAY, bucket_name, child, labels
 
 MAX_SOFT_DELETE_DAYS = 90

@@ -13,7 +13,7 @@ from typing import Any
 import pulumi
 import pulumi_gcp as gcp
 
-from policies import tokens
+from prewire.core import tokens
 from stacks.gcp.base import child, labels
 
 FINDING_FILTER = 'state="ACTIVE" AND (severity="HIGH" OR severity="CRITICAL")'

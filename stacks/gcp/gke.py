@@ -13,7 +13,7 @@ from typing import Any
 
 import pulumi
 
-from policies import tokens
+from prewire.core import tokens
 
 LOGGED_COMPONENTS = (
     "SYSTEM_COMPONENTS",

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_gcp as gcp
 
-from policies import tokens
+from prewire.core import tokens
 from responders.gcp.permissions import responder_permissions
 from stacks.gcp.base import child
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_gcp as gcp
 
-from policies import tokens
+from prewire.core import tokens
 from stacks.gcp.base import QUARANTINE_TAG, child, labels, network_name
 
 QUARANTINE_PRIORITY = 0

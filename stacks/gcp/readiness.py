@@ -9,7 +9,7 @@ from __future__ import annotations
 import pulumi
 import pulumi_gcp as gcp
 
-from policies import tokens
+from prewire.core import tokens
 from stacks.gcp.buckets import LockedBuckets, LockedBucketsArgs
 from stacks.gcp.detection import FindingNotifications, FindingNotificationsArgs
 from stacks.gcp.gke import GkeLogging

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_gcp as gcp
 
-from policies import tokens
+from prewire.core import tokens
 from stacks.gcp.base import child, labels
 from stacks.gcp.disk_policy import LabelledDiskSchedule
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_gcp as gcp
 
-from policies import tokens
+from prewire.core import tokens
 from stacks.gcp.base import child
 
 CLOUD_BUILD_ROLES = ("roles/compute.admin",)

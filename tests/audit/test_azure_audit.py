@@ -15,9 +15,9 @@ from policies.catalogue import controls_of
 from policies.findings import Finding, Status
 from policies.live.audit import audit_subscription
 from prewire.cli.main import app
-from prewire.drill.azure_account import AzurePrewired, deploy_stack, seed_victim
+from prewire.core.vocabulary import Cloud
+from prewire.drill.azure.account import AzurePrewired, deploy_stack, seed_victim
 from prewire.emulator.azure import FakeAzure, FakeCredential
-from prewire.vocabulary import Cloud
 from responders.azure import session
 
 

@@ -12,16 +12,16 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from policies import tokens as t
 from policies.catalogue import controls_of
 from policies.findings import Finding, Status
-from policies.gcp_rest import BY_TOKEN, as_resource
 from policies.live.audit import audit_project
 from prewire.cli.main import app
-from prewire.drill.gcp_provision import SNAPSHOT_LABEL, provision_gcp, stack_graph
-from prewire.drill.gcp_victim import ZONE, seed_victim
+from prewire.core import tokens as t
+from prewire.core.gcp.rest import BY_TOKEN, as_resource
+from prewire.core.vocabulary import Cloud
+from prewire.drill.gcp.provision import SNAPSHOT_LABEL, provision_gcp, stack_graph
+from prewire.drill.gcp.victim import ZONE, seed_victim
 from prewire.emulator.gcp import FakeGcp
-from prewire.vocabulary import Cloud
 from responders.gcp import session
 from responders.gcp.session import GcpClients
 

@@ -13,9 +13,14 @@ from typer.testing import CliRunner
 from policies.findings import Finding, Status
 from policies.live.audit import audit_account
 from prewire.cli.main import app
-from prewire.drill.environment import PLACEHOLDER_VPC, known_vpcs, stack_graph, stage_memory_tool
-from prewire.drill.provision import provision
-from prewire.drill.victim import seed_network
+from prewire.drill.aws.environment import (
+    PLACEHOLDER_VPC,
+    known_vpcs,
+    stack_graph,
+    stage_memory_tool,
+)
+from prewire.drill.aws.provision import provision
+from prewire.drill.aws.victim import seed_network
 from prewire.emulator.aws import EmbeddedAws
 from responders.aws import parameters
 from responders.aws.session import AwsClients

@@ -8,9 +8,9 @@ from typing import Any, ClassVar
 
 import pytest
 
-from prewire.drill.environment import PreparedAccount, prepare
+from prewire.core.vocabulary import Cloud
+from prewire.drill.aws.environment import PreparedAccount, prepare
 from prewire.emulator.aws import EmbeddedAws
-from prewire.vocabulary import Cloud
 from responders.aws.case import AwsCase, Options
 from responders.aws.opening import open_case
 from responders.registry import ACTIONS, load_cloud

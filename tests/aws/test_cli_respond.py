@@ -9,7 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 from prewire.cli.main import app
-from prewire.drill.environment import PreparedAccount
+from prewire.drill.aws.environment import PreparedAccount
 from prewire.emulator.aws import EmbeddedAws
 
 runner = CliRunner()

@@ -12,7 +12,7 @@ import botocore.exceptions
 import pytest
 
 from prewire.emulator.aws import EmbeddedAws
-from prewire.emulator.cloud_model import CloudModel, Latency, TokenBucket
+from prewire.emulator.aws.cloud_model import CloudModel, Latency, TokenBucket
 from responders.aws.limits import Limit, bound_of, limit_of
 
 

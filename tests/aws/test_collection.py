@@ -12,8 +12,8 @@ from typing import Any
 
 from botocore.stub import Stubber
 
-from prewire.drill.environment import PreparedAccount
-from prewire.evidence.verify import verify_case
+from prewire.core.evidence.verify import verify_case
+from prewire.drill.aws.environment import PreparedAccount
 from responders.aws.ec2_snapshots import (
     SNAPSHOT_TAG_CASE,
     SNAPSHOT_TAG_INSTANCE,

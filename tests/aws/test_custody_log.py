@@ -12,10 +12,15 @@ import typer
 
 from prewire.cli.common import OutputFormat
 from prewire.cli.respond import _run_and_report
-from prewire.drill.environment import PreparedAccount
-from prewire.evidence.custody import ConcurrentWriterError, CustodyLog, CustodyWriteError, Entry
-from prewire.evidence.verify import verify_case
-from prewire.vocabulary import Cloud
+from prewire.core.evidence.custody import (
+    ConcurrentWriterError,
+    CustodyLog,
+    CustodyWriteError,
+    Entry,
+)
+from prewire.core.evidence.verify import verify_case
+from prewire.core.vocabulary import Cloud
+from prewire.drill.aws.environment import PreparedAccount
 from responders.aws.case import AwsCase
 from responders.aws.store import S3EvidenceStore
 from tests.aws.conftest import open_test_case, refused

@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
-from prewire.drill.environment import PreparedAccount
-from prewire.evidence.verify import verify_case
+from prewire.core.evidence.verify import verify_case
+from prewire.drill.aws.environment import PreparedAccount
 from responders.aws import parameters
 from responders.runtime import InputError, Status
 from tests.aws.conftest import act, open_test_case, refused

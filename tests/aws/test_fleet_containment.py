@@ -10,11 +10,11 @@ from collections.abc import Iterator
 
 import pytest
 
-from prewire.drill.environment import PreparedAccount, prepare
+from prewire.core.evidence.verify import verify_case
+from prewire.core.vocabulary import Cloud
+from prewire.drill.aws.environment import PreparedAccount, prepare
 from prewire.emulator.aws import EmbeddedAws
-from prewire.emulator.cloud_model import CloudModel, Latency
-from prewire.evidence.verify import verify_case
-from prewire.vocabulary import Cloud
+from prewire.emulator.aws.cloud_model import CloudModel, Latency
 from responders.aws.case import AwsCase, Options
 from responders.aws.opening import open_case
 from responders.playbooks import PLAYBOOKS

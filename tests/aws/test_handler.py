@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from prewire.drill.environment import PreparedAccount
+from prewire.drill.aws.environment import PreparedAccount
 from responders.aws.findings import case_id_for, plan_response
 from responders.aws.handler import respond_to_event
 from tests.aws.conftest import open_test_case

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from prewire.drill.environment import PreparedAccount
+from prewire.drill.aws.environment import PreparedAccount
 from responders.aws import parameters
 from responders.aws.iam_quarantine import INSTANCE_DENY_PREFIX, REVOKE_POLICY
 from responders.runtime import InputError, Status

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from prewire.drill.environment import PreparedAccount
+from prewire.drill.aws.environment import PreparedAccount
 from responders.runtime import InputError, Status
 from tests.aws.conftest import act, open_test_case
 

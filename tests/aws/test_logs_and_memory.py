@@ -12,8 +12,13 @@ from typing import Any
 import requests
 from botocore.stub import ANY, Stubber
 
-from prewire.drill.attack_logs import C2_IP, instance_attack, write_flow_logs, write_trail_objects
-from prewire.drill.environment import EMULATOR_ACCOUNT, TOOL_SHA256, PreparedAccount
+from prewire.drill.aws.attack_logs import (
+    C2_IP,
+    instance_attack,
+    write_flow_logs,
+    write_trail_objects,
+)
+from prewire.drill.aws.environment import EMULATOR_ACCOUNT, TOOL_SHA256, PreparedAccount
 from responders.aws import parameters
 from responders.aws.ssm_memory import IMAGE_LINE
 from responders.runtime import Status

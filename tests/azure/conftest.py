@@ -10,9 +10,9 @@ from typing import Any
 
 import pytest
 
-from prewire.drill.azure_account import AzurePrewired, AzureVictim, deploy_stack, seed_victim
+from prewire.core.vocabulary import Cloud
+from prewire.drill.azure.account import AzurePrewired, AzureVictim, deploy_stack, seed_victim
 from prewire.emulator.azure import FakeAzure
-from prewire.vocabulary import Cloud
 from responders.azure.case import AzureCase, open_case
 from responders.azure.session import AzureClients
 from responders.case import Options

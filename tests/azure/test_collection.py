@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from prewire.evidence.verify import verify_case
-from prewire.vocabulary import Cloud
+from prewire.core.evidence.verify import verify_case
+from prewire.core.vocabulary import Cloud
 from responders.registry import ACTIONS, load_cloud
 from responders.runtime import Status
 from tests.azure.conftest import Subscription, act, open_test_case, play

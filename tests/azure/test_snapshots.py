@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 
-from prewire.evidence.verify import verify_case
+from prewire.core.evidence.verify import verify_case
 from responders.runtime import Status
 from tests.azure.conftest import Subscription, act, open_test_case
 

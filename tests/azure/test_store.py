@@ -18,10 +18,10 @@ from pathlib import Path
 import pytest
 from azure.core.exceptions import ResourceExistsError
 
-from prewire.drill.azure_account import AzurePrewired, deploy_stack
+from prewire.core.evidence.custody import ConcurrentWriterError, CustodyLog
+from prewire.core.evidence.verify import verify_case
+from prewire.drill.azure.account import AzurePrewired, deploy_stack
 from prewire.emulator.azure import FakeAzure
-from prewire.evidence.custody import ConcurrentWriterError, CustodyLog
-from prewire.evidence.verify import verify_case
 from responders.azure import store as store_module
 from responders.azure.discovery import EVIDENCE_CONTAINER
 from responders.azure.session import AzureClients

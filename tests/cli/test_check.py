@@ -9,8 +9,8 @@ from xml.etree import ElementTree as ET
 import pytest
 from typer.testing import CliRunner
 
-from policies import tokens as t
 from prewire.cli.main import app
+from prewire.core import tokens as t
 
 runner = CliRunner()
 PROGRAMS = Path(__file__).resolve().parents[1] / "fixtures" / "programs"
@@ -228,7 +228,7 @@ def test_the_kits_stack_passes_checkov_too() -> None:
 
 
 def test_the_kits_azure_stack_passes_checkov_on_its_arm_template() -> None:
-    from prewire.drill.azure_account import responder_package
+    from prewire.drill.azure.account import responder_package
 
     code, out = run(
         "--stack-config",
@@ -270,7 +270,7 @@ def test_the_kits_gcp_stack_passes_checkov_on_its_terraform_plan() -> None:
 
 
 def test_the_arm_export_nests_properties_and_restores_arm_names() -> None:
-    from policies.armtemplate import export
+    from prewire.core.azure.arm_template import export
     from prewire.render import load_stack_config, render
 
     graph = render(None, load_stack_config(ROOT / "Pulumi.example-azure.yaml", "prewire"))

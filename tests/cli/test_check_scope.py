@@ -15,8 +15,8 @@ from policies.findings import Status
 from policies.overrides import CheckSettingsError, Enforcement, load
 from policies.scope import CheckScope, decide
 from prewire.cli.main import app
+from prewire.core.vocabulary import Cloud
 from prewire.render import load_stack_config, render
-from prewire.vocabulary import Cloud
 from tests.policies.test_crossguard import violations
 
 runner = CliRunner()

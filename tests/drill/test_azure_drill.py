@@ -12,11 +12,11 @@ import pytest
 from typer.testing import CliRunner
 
 from prewire.cli.main import app
-from prewire.drill.azure_detection import RoutingError, exports
-from prewire.drill.azure_target import AzureAccount
+from prewire.core.vocabulary import Cloud
+from prewire.drill.azure.detection import RoutingError, exports
+from prewire.drill.azure.target import AzureAccount
 from prewire.drill.runner import DrillOptions, DrillResult, run_drill
 from prewire.drill.scenarios import SCENARIOS, load_scenarios
-from prewire.vocabulary import Cloud
 from responders.azure.alerts import DRILL_MARKER, evidence_root, plan_response
 
 SUB = "/subscriptions/00000000-0000-4000-8000-00000000f00d"

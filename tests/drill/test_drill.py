@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from prewire.drill.environment import PreparedAccount
+from prewire.drill.aws.environment import PreparedAccount
 from prewire.drill.runner import DrillOptions, DrillResult, run_drill
 from responders.aws import parameters
 
@@ -89,7 +89,7 @@ def test_a_responder_made_to_fail_is_named_in_the_report(tmp_path: Path) -> None
 
 
 def test_a_drill_behind_the_realistic_cloud_model_notes_its_calls(tmp_path: Path) -> None:
-    from prewire.emulator.cloud_model import REALISTIC
+    from prewire.emulator.aws.cloud_model import REALISTIC
 
     result = run_drill(
         DrillOptions(scenarios=["ec2-compromise"], report_dir=tmp_path, cloud_model=REALISTIC)

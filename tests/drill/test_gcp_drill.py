@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from prewire.drill.gcp_target import GcpAccount
+from prewire.core.vocabulary import Cloud
+from prewire.drill.gcp.target import GcpAccount
 from prewire.drill.runner import DrillOptions, DrillResult, run_drill
-from prewire.vocabulary import Cloud
 from responders.gcp.findings import DRILL_MARKER, evidence_root, plan_response
 
 VM = "projects/acme-prod/zones/europe-west1-b/instances/web-1"

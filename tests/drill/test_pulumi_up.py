@@ -14,9 +14,9 @@ import pytest
 from typer.testing import CliRunner
 
 from prewire.cli.main import app
-from prewire.drill.environment import stack_graph
-from prewire.drill.pulumi_up import endpoint_keys, pulumi_up, stack_config
-from prewire.graph import Graph, Resource
+from prewire.core.graph import Graph, Resource
+from prewire.drill.aws.environment import stack_graph
+from prewire.drill.aws.pulumi_up import endpoint_keys, pulumi_up, stack_config
 from responders.runtime import InputError
 from stacks import settings
 

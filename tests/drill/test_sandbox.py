@@ -20,13 +20,18 @@ from botocore.stub import Stubber
 from typer.testing import CliRunner
 
 from prewire.cli.main import app
-from prewire.drill import findings
-from prewire.drill.environment import PreparedAccount, known_vpcs, stack_graph, stage_memory_tool
-from prewire.drill.provision import provision
+from prewire.drill.aws import findings
+from prewire.drill.aws.environment import (
+    PreparedAccount,
+    known_vpcs,
+    stack_graph,
+    stage_memory_tool,
+)
+from prewire.drill.aws.provision import provision
+from prewire.drill.aws.sandbox import SandboxOptions, invoke_responder
+from prewire.drill.aws.victim import AMI, DRILL_TAG, seed_network
 from prewire.drill.runner import DrillOptions, DrillResult, run_drill
-from prewire.drill.sandbox import SandboxOptions, invoke_responder
 from prewire.drill.timeline import now
-from prewire.drill.victim import AMI, DRILL_TAG, seed_network
 from prewire.emulator.aws import EmbeddedAws
 from responders.aws import parameters
 from responders.aws.handler import AUTO_CONTAIN_ENV, respond_to_event

@@ -15,7 +15,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from prewire.graph import Graph
+from prewire.core.graph import Graph
 from prewire.render import sdk
 
 Path = tuple[str, ...]

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from policies import tokens as t
 from policies.baseline import BASELINE_CHECKS
 from policies.static.engine import RULES, Context, load_rules, run_graph_rule, run_resource_rule
-from prewire.graph import Graph, Resource
+from prewire.core import tokens as t
+from prewire.core.graph import Graph, Resource
 from prewire.render import load_stack_config, render, sdk
 from tests.fidelity.pulumi_reads import (
     ReadLog,
@@ -69,7 +69,7 @@ def test_the_checkov_exports_type_overrides_name_provider_resources() -> None:
 
 @pytest.fixture(scope="module")
 def graphs(example_aws_config: dict[str, str]) -> list[Graph]:
-    from prewire.drill.azure_account import responder_package
+    from prewire.drill.azure.account import responder_package
 
     azure = load_stack_config(ROOT / "Pulumi.example-azure.yaml", "prewire")
     azure["prewire:azure.responderPackage"] = str(responder_package())
@@ -126,7 +126,7 @@ def test_the_trace_catches_a_misspelt_property() -> None:
 
 
 def test_the_gcp_audit_reader_writes_only_pulumi_gcp_inputs() -> None:
-    from policies.gcp_rest import KINDS
+    from prewire.core.gcp.rest import KINDS
 
     for kind in KINDS:
         sample = {"name": "x", "iamConfiguration": {}, "retentionPolicy": {"retentionPeriod": "1"}}

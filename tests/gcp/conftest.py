@@ -11,8 +11,8 @@ from typing import Any
 
 import pytest
 
+from prewire.core.vocabulary import Cloud
 from prewire.emulator.gcp import FakeGcp
-from prewire.vocabulary import Cloud
 from responders.case import Options
 from responders.gcp.case import GcpCase, open_case
 from responders.gcp.session import GcpClients

@@ -8,8 +8,8 @@ import hashlib
 
 import pytest
 
+from prewire.core.evidence.verify import verify_case
 from prewire.emulator.gcp.cloud_build import EXPORT_BUILDER, stand_in_vmdk
-from prewire.evidence.verify import verify_case
 from responders.runtime import Status
 from tests.gcp.conftest import VICTIM, Project, act, open_test_case
 

@@ -6,8 +6,8 @@ import json
 
 import pytest
 
-from prewire.evidence.verify import verify_case
-from prewire.vocabulary import Cloud
+from prewire.core.evidence.verify import verify_case
+from prewire.core.vocabulary import Cloud
 from responders.gcp.permissions import responder_permissions
 from responders.registry import required_permissions
 from responders.runtime import InputError, Status

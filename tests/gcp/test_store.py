@@ -18,9 +18,9 @@ from dataclasses import dataclass
 
 import pytest
 
+from prewire.core.evidence.custody import ConcurrentWriterError, CustodyLog
+from prewire.core.evidence.verify import verify_case
 from prewire.emulator.gcp import FakeGcp
-from prewire.evidence.custody import ConcurrentWriterError, CustodyLog
-from prewire.evidence.verify import verify_case
 from responders.gcp import store as store_module
 from responders.gcp.session import GcpClients
 from responders.gcp.store import GcsEvidenceStore

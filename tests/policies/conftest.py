@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from policies import tokens as t
+from prewire.core import tokens as t
 from prewire.render import Graph, Resource, render
 
 VPC = "vpc-0a1b2c3d4e5f60718"

@@ -7,12 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from policies import tokens as t
 from policies.catalogue import controls_of
 from policies.findings import Status
 from policies.static.engine import RULES, evaluate, load_rules
+from prewire.core import tokens as t
+from prewire.core.vocabulary import Cloud
 from prewire.render import Graph, load_stack_config, render
-from prewire.vocabulary import Cloud
 from tests.policies.conftest import Mutation, add, change, remove, resource
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -6,12 +6,12 @@ import json
 
 import pytest
 
-from policies import tokens as t
 from policies.catalogue import controls_of
 from policies.findings import Status
 from policies.static.engine import RULES, evaluate, load_rules
+from prewire.core import tokens as t
+from prewire.core.vocabulary import Cloud
 from prewire.render import Graph
-from prewire.vocabulary import Cloud
 from tests.policies.conftest import VPC, Mutation, add, change, remove, resource
 
 POLICY_DENY_ALL = json.dumps(

@@ -13,7 +13,7 @@ import pulumi_azure_native as azure_native
 import pulumi_gcp as gcp
 import pytest
 
-from policies import tokens as t
+from prewire.core import tokens as t
 from prewire.render import Graph, render_function, sdk
 from prewire.render.policy_document import render_policy_document
 

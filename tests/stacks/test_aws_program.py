@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import json
 
-from policies import tokens as t
+from prewire.core import tokens as t
+from prewire.core.vocabulary import Cloud
 from prewire.render import Graph
-from prewire.vocabulary import Cloud
 from responders.aws import parameters
 from responders.registry import required_permissions
 from stacks.aws.flowlogs import EXTENDED_FORMAT

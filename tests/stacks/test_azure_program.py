@@ -6,13 +6,13 @@ from pathlib import Path
 
 import pytest
 
-from policies import tokens as t
+from prewire.core import tokens as t
+from prewire.core.vocabulary import Cloud
 from prewire.render import Graph, Resource, load_stack_config, render
-from prewire.vocabulary import Cloud
 from responders.registry import required_permissions
 from stacks import settings
-from stacks.az.identity import split
-from stacks.az.logging import ACTIVITY_LOG_CATEGORIES
+from stacks.azure.identity import split
+from stacks.azure.logging import ACTIVITY_LOG_CATEGORIES
 
 ROOT = Path(__file__).resolve().parents[2]
 SUBSCRIPTION = "11111111-2222-4333-8444-555555555555"

@@ -11,12 +11,12 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from policies import tokens as t
 from prewire.cli.main import app
-from prewire.drill.azure_account import responder_package
+from prewire.core import tokens as t
+from prewire.drill.azure.account import responder_package
 from prewire.package import build_azure_responder, requirements
 from prewire.render import Graph, Resource, load_stack_config, render
-from stacks.az.response import (
+from stacks.azure.response import (
     EVENT_HUBS_DATA_RECEIVER,
     STORAGE_BLOB_DATA_OWNER,
     STORAGE_QUEUE_DATA_CONTRIBUTOR,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from policies import tokens as t
+from prewire.core import tokens as t
 from prewire.render import render_function
 from responders.registry import Permission, Scope
 from stacks.aws.detection import ThreatDetection, ThreatDetectionArgs

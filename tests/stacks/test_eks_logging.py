@@ -7,11 +7,11 @@ from __future__ import annotations
 import pulumi_aws as aws
 import pytest
 
-from policies import tokens as t
 from policies.static.engine import evaluate
-from prewire.graph import Graph, Resource
+from prewire.core import tokens as t
+from prewire.core.graph import Graph, Resource
+from prewire.core.vocabulary import EKS_CONTROL_PLANE_LOG_TYPES, EKS_LOG_SHIPPER_ADDON
 from prewire.render.program import render_function
-from prewire.vocabulary import EKS_CONTROL_PLANE_LOG_TYPES, EKS_LOG_SHIPPER_ADDON
 from stacks.aws.eks import EksLogging, EksLoggingArgs
 from stacks.settings import SettingsError, parse
 

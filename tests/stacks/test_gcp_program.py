@@ -7,7 +7,7 @@ from pathlib import Path
 import pulumi_gcp as gcp
 import pytest
 
-from policies import tokens as t
+from prewire.core import tokens as t
 from prewire.render import Graph, Resource, load_stack_config, render
 from prewire.render.program import render_function
 from responders.gcp.permissions import responder_permissions

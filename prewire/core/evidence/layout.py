@@ -1,0 +1,155 @@
+"""Where evidence lives in a store, the same on every cloud, and what every store does with it.
+
+    <root>/<case>/<target>/<action>/<name>      artifacts
+    <root>/<case>/custody/<seq:08d>.json        custody entries from <seq> on, one JSON line
+                                                each (a batch written together), created once,
+                                                never replaced
+
+`root` is `cases` for real cases and `drills` for drills and sample findings. A cloud's store
+(S3, Azure Blob) implements the byte-level primitives; the layout, the custody sink and the
+hashing are here, once.
+"""
+
+from __future__ import annotations
+
+import abc
+import hashlib
+import io
+import re
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import IO, Any
+
+from prewire.core.evidence.custody import Artifact, Entry
+
+CASES_ROOT = "cases"
+DRILLS_ROOT = "drills"
+CHUNK = 1024 * 1024
+
+
+def safe_component(text: str) -> str:
+    """A target id or ARN as one key component."""
+    return re.sub(r"[^A-Za-z0-9._=-]", "_", text)[:200]
+
+
+class _ChunkStream(io.RawIOBase):
+    def __init__(self, chunks: Iterable[bytes]) -> None:
+        self._chunks = iter(chunks)
+        self._pending = b""
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        while not self._pending:
+            try:
+                self._pending = next(self._chunks)
+            except StopIteration:
+                return 0
+        size = min(len(buffer), len(self._pending))
+        buffer[:size] = self._pending[:size]
+        self._pending = self._pending[size:]
+        return size
+
+
+def stream_of(chunks: Iterable[bytes]) -> IO[bytes]:
+    """Chunks (a download) as a readable stream, for hashing and copying in constant memory."""
+    return io.BufferedReader(_ChunkStream(chunks), CHUNK)
+
+
+@dataclass(frozen=True)
+class StoredObject:
+    key: str
+    size: int
+
+
+class EvidenceStore(abc.ABC):
+    """An evidence store: the layout and custody sink over a cloud's object primitives."""
+
+    root: str
+
+    # -- layout ------------------------------------------------------------------------------
+    def case_prefix(self, case: str) -> str:
+        return f"{self.root}/{case}/"
+
+    def artifact_key(self, case: str, target: str, action: str, name: str) -> str:
+        return f"{self.case_prefix(case)}{safe_component(target)}/{action}/{name}"
+
+    def custody_prefix(self, case: str) -> str:
+        return f"{self.case_prefix(case)}custody/"
+
+    def entry_key(self, case: str, seq: int) -> str:
+        return f"{self.custody_prefix(case)}{seq:08d}.json"
+
+    # -- what each cloud implements ------------------------------------------------------------
+    @abc.abstractmethod
+    def put_bytes(self, key: str, data: bytes, description: str = "") -> Artifact: ...
+
+    @abc.abstractmethod
+    def put_stream(self, key: str, stream: IO[bytes], description: str = "") -> Artifact: ...
+
+    @abc.abstractmethod
+    def exists(self, key: str) -> bool: ...
+
+    @abc.abstractmethod
+    def open(self, key: str) -> IO[bytes]:
+        """A readable stream of the object's bytes."""
+
+    @abc.abstractmethod
+    def list_objects(self, prefix: str) -> Iterator[StoredObject]: ...
+
+    @abc.abstractmethod
+    def lock_mode(self) -> str | None:
+        """How the store is locked ("COMPLIANCE" when nobody can alter or delete), or None."""
+
+    @abc.abstractmethod
+    def retention_of(self, key: str) -> str | None:
+        """The lock an object is under ("COMPLIANCE" when nobody can alter or delete it)."""
+
+    @abc.abstractmethod
+    def create_entry(self, key: str, data: bytes) -> None:
+        """Create `key` only if it does not exist; raise ConcurrentWriterError if it does."""
+
+    # -- shared behaviour --------------------------------------------------------------------
+    def sha256_of(self, key: str) -> tuple[str, int]:
+        """Download and hash an object (streaming, constant memory)."""
+        hasher = hashlib.sha256()
+        size = 0
+        with self.open(key) as body:
+            for chunk in iter(lambda: body.read(CHUNK), b""):
+                hasher.update(chunk)
+                size += len(chunk)
+        return hasher.hexdigest(), size
+
+    def download(self, key: str, destination: IO[bytes]) -> None:
+        with self.open(key) as body:
+            for chunk in iter(lambda: body.read(CHUNK), b""):
+                destination.write(chunk)
+
+    def write_batch(self, case: str, entries: Sequence[Entry]) -> None:
+        data = "".join(entry.line() + "\n" for entry in entries).encode()
+        self.create_entry(self.entry_key(case, entries[0].seq), data)
+
+    def batch_starts(self, case: str) -> list[int]:
+        """The first sequence number of each stored batch of custody entries, in order."""
+        prefix = self.custody_prefix(case)
+        starts = []
+        for item in self.list_objects(prefix):
+            name = item.key[len(prefix) :].removesuffix(".json")
+            if name.isdigit():
+                starts.append(int(name))
+        return sorted(starts)
+
+    def read_batch(self, case: str, start: int) -> list[Entry]:
+        with self.open(self.entry_key(case, start)) as body:
+            return [Entry.parse(line) for line in body.read().splitlines() if line.strip()]
+
+    def read_all_entries(self, case: str) -> list[Entry]:
+        return [e for start in self.batch_starts(case) for e in self.read_batch(case, start)]
+
+
+def concurrent_writer_message(key: str) -> str:
+    return (
+        f"custody entry {key} already exists: another responder is writing to this case; "
+        "re-run to continue after it"
+    )

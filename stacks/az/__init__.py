@@ -1,7 +1,0 @@
-"""Azure forensic-readiness components."""
-
-from __future__ import annotations
-
-from stacks.az.readiness import AzureReadiness
-
-__all__ = ["AzureReadiness"]

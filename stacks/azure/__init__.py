@@ -1,0 +1,7 @@
+"""Azure forensic-readiness components."""
+
+from __future__ import annotations
+
+from stacks.azure.readiness import AzureReadiness
+
+__all__ = ["AzureReadiness"]
