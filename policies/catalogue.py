@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass
 from enum import StrEnum
 
+from prewire.core import clouds
 from prewire.core.registry import Registry
 from prewire.core.vocabulary import Cloud, EvidenceSource, Severity
 
@@ -109,4 +110,4 @@ def get(control_id: str) -> Control:
 
 def load_catalogue() -> None:
     """Import every cloud's control definitions (they register on import)."""
-    import policies.controls  # noqa: F401
+    clouds.load("controls")

@@ -8,12 +8,13 @@ truth for least privilege.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-from prewire.core.registry import Registry, check_kebab_case
+from prewire.core import clouds
+from prewire.core.registry import DuplicateRegistrationError, Registry, check_kebab_case
 from prewire.core.vocabulary import Cloud, EvidenceSource
 
 
@@ -117,8 +118,30 @@ def required_permissions(cloud: Cloud) -> tuple[Permission, ...]:
     return tuple(sorted(needed))
 
 
+TargetValidator = Callable[[Any, str, Sequence[str]], None]
+_VALIDATORS: dict[Cloud, TargetValidator] = {}
+
+
+def target_validator(cloud: Cloud) -> Callable[[TargetValidator], TargetValidator]:
+    """Register the function that checks a run's targets on `cloud` before anything changes."""
+
+    def register(fn: TargetValidator) -> TargetValidator:
+        if cloud in _VALIDATORS:
+            raise DuplicateRegistrationError(
+                f"target validator of {cloud.value} is registered twice"
+            )
+        _VALIDATORS[cloud] = fn
+        return fn
+
+    return register
+
+
+def validate_targets(cloud: Cloud, case: Any, kind: str, targets: Sequence[str]) -> None:
+    """Every target parses, is of `kind`, is in the case's account and exists, or InputError."""
+    load_cloud(cloud)
+    _VALIDATORS[cloud](case, kind, targets)
+
+
 def load_cloud(cloud: Cloud) -> None:
     """Import the cloud's responder package so its actions register themselves."""
-    import importlib
-
-    importlib.import_module(f"responders.{cloud.value}")
+    clouds.load("responders", [cloud])

@@ -18,7 +18,7 @@ from typing import Any, Protocol
 from prewire.core.evidence.custody import CustodyLog
 from prewire.core.vocabulary import Cloud
 from responders.playbooks import Playbook, PlaybookStep
-from responders.registry import ActionSpec
+from responders.registry import ActionSpec, validate_targets
 from responders.runtime import InputError, Outcome, Progress, Status, Step, execute
 
 
@@ -34,8 +34,6 @@ class Case(Protocol):
     def recording(self, step: Step) -> AbstractContextManager[None]: ...
 
     def pacing_note(self) -> str: ...
-
-    def validate(self, kind: str, targets: Sequence[str]) -> None: ...
 
 
 def run_one(case: Case, spec: ActionSpec, target: str) -> Outcome:
@@ -60,7 +58,7 @@ def _pool(
 def run_action(
     case: Case, spec: ActionSpec, targets: Sequence[str], *, workers: int = 16
 ) -> list[Outcome]:
-    case.validate(spec.target_kind, targets)
+    validate_targets(spec.cloud, case, spec.target_kind, targets)
     return list(_pool(workers, targets, lambda target: [run_one(case, spec, target)]))
 
 
@@ -73,7 +71,7 @@ def run_playbook(
     variant: str | None = None,
     workers: int = 16,
 ) -> list[Outcome]:
-    case.validate(playbook.target_kind, targets)
+    validate_targets(playbook.cloud, case, playbook.target_kind, targets)
     steps = playbook.ordered(variant)
 
     def run_step(step: PlaybookStep, target: str) -> list[Outcome]:

@@ -8,7 +8,6 @@ says which errors mean that): never a false pass.
 
 from __future__ import annotations
 
-import importlib
 import logging
 import threading
 from collections.abc import Callable
@@ -19,6 +18,7 @@ import botocore.exceptions
 
 from policies.catalogue import get, load_catalogue
 from policies.findings import Finding, Status
+from prewire.core import clouds
 from prewire.core.registry import Registry
 from prewire.core.vocabulary import Cloud
 from responders.aws.discovery import Prewired
@@ -127,18 +127,10 @@ def live_check(control_id: str, *, account_wide: bool = False) -> Callable[[Live
     return register
 
 
-LIVE_MODULES = {
-    Cloud.AWS: "policies.live.aws",
-    Cloud.AZURE: "policies.live.azure",
-    Cloud.GCP: "policies.live.gcp",
-}
-
-
 def load_live_checks(cloud: Cloud | None = None) -> None:
     """Register the live checks of one cloud (each module pulls in its cloud's SDK), or of all."""
     load_catalogue()
-    for each in [cloud] if cloud else list(LIVE_MODULES):
-        importlib.import_module(LIVE_MODULES[each])
+    clouds.load("live", [cloud] if cloud else None)
 
 
 def run_check(spec: LiveSpec, context: CheckContext) -> list[Finding]:

@@ -22,6 +22,7 @@ from policies.catalogue import get, load_catalogue
 from policies.findings import Finding, Status
 from policies.overrides import CheckSettings
 from policies.scope import CheckScope
+from prewire.core import clouds
 from prewire.core.graph import Graph, Resource
 from prewire.core.registry import Registry
 from prewire.core.vocabulary import Cloud
@@ -101,9 +102,7 @@ def graph_rule(control_id: str, *reads: str) -> Callable[[GraphCheck], GraphChec
 
 def load_rules() -> None:
     load_catalogue()
-    import policies.static.aws
-    import policies.static.azure
-    import policies.static.gcp  # noqa: F401
+    clouds.load("static")
 
 
 def rules_of(cloud: Cloud) -> list[StaticRule]:

@@ -4,7 +4,7 @@ the `prewire:role` tags the Azure stack puts on what responders find."""
 from __future__ import annotations
 
 from prewire.core.vocabulary import Cloud
-from prewire.plan.engine import names, scenario_commands
+from prewire.plan.engine import names, scenario_commands, section
 from responders.azure.discovery import EVIDENCE_CONTAINER, ROLE_TAG, Role
 from stacks.azure.base import MAX_WORKSPACE_RETENTION_DAYS
 from stacks.azure.detection import ALERT_SEVERITIES
@@ -15,6 +15,7 @@ def _tagged(role: Role) -> str:
     return f"tagged `{ROLE_TAG}={role.value}`"
 
 
+@section(Cloud.AZURE)
 def azure_section(settings: ReadinessSettings) -> list[str]:
     azure = settings.azure
     assert azure is not None

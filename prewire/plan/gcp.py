@@ -4,7 +4,7 @@ names the GCP stack gives what it creates."""
 from __future__ import annotations
 
 from prewire.core.vocabulary import Cloud
-from prewire.plan.engine import names, scenario_commands
+from prewire.plan.engine import names, scenario_commands, section
 from stacks.gcp.base import bucket_name
 from stacks.gcp.detection import FINDING_SUBSCRIPTION, FINDING_TOPIC
 from stacks.gcp.identity import BREAK_GLASS_ROLE_ID, RESPONDER_ACCOUNT_ID, RESPONDER_ROLE_ID
@@ -12,6 +12,7 @@ from stacks.gcp.logging import MAX_LOG_BUCKET_DAYS, WORKLOAD_LOG_BUCKET
 from stacks.settings import ReadinessSettings
 
 
+@section(Cloud.GCP)
 def gcp_section(settings: ReadinessSettings) -> list[str]:
     gcp = settings.gcp
     assert gcp is not None

@@ -14,6 +14,7 @@ from responders.aws import (
     logs_collection,
     playbooks,
     ssm_memory,
+    targets,
 )
 from responders.aws.store import COMMON_PERMISSIONS
 from responders.registry import declare_common_permissions
@@ -31,4 +32,5 @@ __all__ = [
     "logs_collection",
     "playbooks",
     "ssm_memory",
+    "targets",
 ]

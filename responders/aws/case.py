@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 
@@ -36,8 +35,3 @@ class AwsCase(CaseContext):
     def pacing_note(self) -> str:
         pacer = self.clients.pacer
         return pacer.summary() if pacer is not None else ""
-
-    def validate(self, kind: str, targets: Sequence[str]) -> None:
-        from responders.aws.targets import validate
-
-        validate(self, kind, targets)

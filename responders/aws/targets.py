@@ -13,8 +13,10 @@ from typing import Any
 
 import botocore.exceptions
 
+from prewire.core.vocabulary import Cloud
 from responders.aws.case import AwsCase
 from responders.aws.session import error_code
+from responders.registry import target_validator
 from responders.runtime import InputError
 
 INSTANCE_ID = re.compile(r"^i-[0-9a-f]{8}([0-9a-f]{9})?$")
@@ -149,6 +151,7 @@ VALIDATORS: dict[str, Validator] = {
 }
 
 
+@target_validator(Cloud.AWS)
 def validate(case: AwsCase, kind: str, targets: Sequence[str]) -> None:
     if not targets:
         raise InputError("no target given: pass --target ID")

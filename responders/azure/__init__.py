@@ -9,6 +9,7 @@ from responders.azure import (
     identity_quarantine,
     logs_collection,
     playbooks,
+    targets,
     vm_isolation,
 )
 from responders.azure.store import COMMON_PERMISSIONS
@@ -22,5 +23,6 @@ __all__ = [
     "identity_quarantine",
     "logs_collection",
     "playbooks",
+    "targets",
     "vm_isolation",
 ]

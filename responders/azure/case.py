@@ -6,7 +6,6 @@ from __future__ import annotations
 import base64
 import json
 import logging
-from collections.abc import Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Any
@@ -41,11 +40,6 @@ class AzureCase(CaseContext):
 
     def recording(self, step: Step) -> AbstractContextManager[None]:
         return self.clients.recording(step)
-
-    def validate(self, kind: str, targets: Sequence[str]) -> None:
-        from responders.azure.targets import validate
-
-        validate(self, kind, targets)
 
     def isolation_nsg(self, location: str) -> str:
         nsgs = self.prewired.isolation_nsgs

@@ -12,9 +12,11 @@ from typing import Any
 
 from azure.core.exceptions import HttpResponseError, ResourceNotFoundError
 
+from prewire.core.vocabulary import Cloud
 from responders.azure import ids
 from responders.azure.case import AzureCase
 from responders.azure.session import error_code
+from responders.registry import target_validator
 from responders.runtime import InputError
 
 VIRTUAL_MACHINE = "Microsoft.Compute/virtualMachines"
@@ -24,6 +26,7 @@ MANAGED_CLUSTER = "Microsoft.ContainerService/managedClusters"
 KINDS = {"instance": (VIRTUAL_MACHINE,), "cluster": (MANAGED_CLUSTER,), "resource": ()}
 
 
+@target_validator(Cloud.AZURE)
 def validate(case: AzureCase, kind: str, targets: Sequence[str]) -> None:
     if kind not in KINDS:
         raise InputError(f"unknown target kind {kind!r} on Azure")

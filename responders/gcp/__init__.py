@@ -7,10 +7,10 @@ snapshot-disks, collect-logs, collect-cluster and the contain- and preserve-inst
 from __future__ import annotations
 
 from prewire.core.vocabulary import Cloud
-from responders.gcp import cluster, identity, instances, logs, playbooks, snapshots
+from responders.gcp import cluster, identity, instances, logs, playbooks, snapshots, targets
 from responders.gcp.permissions import EVIDENCE
 from responders.registry import declare_common_permissions, perms
 
 declare_common_permissions(Cloud.GCP, perms(*EVIDENCE, "compute.firewalls.list"))
 
-__all__ = ["cluster", "identity", "instances", "logs", "playbooks", "snapshots"]
+__all__ = ["cluster", "identity", "instances", "logs", "playbooks", "snapshots", "targets"]

@@ -4,7 +4,6 @@ store, the actor and the custody log, in one place for the CLI and the drills.""
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 
@@ -32,11 +31,6 @@ class GcpCase(CaseContext):
 
     def recording(self, step: Step) -> AbstractContextManager[None]:
         return recording(step)
-
-    def validate(self, kind: str, targets: Sequence[str]) -> None:
-        from responders.gcp.targets import validate
-
-        validate(self, kind, targets)
 
 
 def caller(clients: GcpClients) -> str:

@@ -8,9 +8,11 @@ from typing import Any
 
 from google.api_core import exceptions as google_errors
 
+from prewire.core.vocabulary import Cloud
 from responders.gcp import ids
 from responders.gcp.case import GcpCase
 from responders.gcp.session import RestError
+from responders.registry import target_validator
 from responders.runtime import InputError
 
 Ref = ids.InstanceRef | ids.ClusterRef | ids.ServiceRef
@@ -22,6 +24,7 @@ PARSERS: dict[str, Callable[[str], Ref]] = {
 }
 
 
+@target_validator(Cloud.GCP)
 def validate(case: GcpCase, kind: str, targets: Sequence[str]) -> None:
     if kind not in PARSERS:
         raise InputError(f"no GCP responder takes a {kind}")
