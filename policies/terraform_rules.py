@@ -13,7 +13,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from policies.catalogue import get
-from policies.static import aws as rules
+from policies.static.aws import common as common_rules
+from policies.static.aws import compute as compute_rules
+from policies.static.aws import containers as containers_rules
+from policies.static.aws import network as network_rules
+from policies.static.aws import serverless as serverless_rules
+from policies.static.aws import trail as trail_rules
 from policies.static.engine import NOT_APPLICABLE, Context
 from policies.tfplan import SINGULAR, tf_type
 from prewire.core import tokens
@@ -94,7 +99,7 @@ class TerraformCheck:
 
 def _data_events(resource_type: str) -> Predicate:
     def predicate(trail: Resource, context: Context) -> str | None:
-        if rules.selects(trail, resource_type):
+        if common_rules.selects(trail, resource_type):
             return None
         return f"no {resource_type} data events recorded"
 
@@ -103,28 +108,28 @@ def _data_events(resource_type: str) -> Predicate:
 
 CHECKS = (
     TerraformCheck(
-        "AWS-TRAIL-001", ("aws_cloudtrail",), lambda r, c: rules.multi_region_problem(r)
+        "AWS-TRAIL-001", ("aws_cloudtrail",), lambda r, c: common_rules.multi_region_problem(r)
     ),
-    TerraformCheck("AWS-TRAIL-002", ("aws_cloudtrail",), rules.trail_validation),
-    TerraformCheck("AWS-TRAIL-003", ("aws_cloudtrail",), rules.trail_kms),
-    TerraformCheck("AWS-TRAIL-004", ("aws_cloudtrail",), rules.trail_cloudwatch),
+    TerraformCheck("AWS-TRAIL-002", ("aws_cloudtrail",), trail_rules.trail_validation),
+    TerraformCheck("AWS-TRAIL-003", ("aws_cloudtrail",), trail_rules.trail_kms),
+    TerraformCheck("AWS-TRAIL-004", ("aws_cloudtrail",), trail_rules.trail_cloudwatch),
     TerraformCheck("AWS-TRAIL-005", ("aws_cloudtrail",), _data_events("AWS::S3::Object")),
     TerraformCheck("AWS-TRAIL-006", ("aws_cloudtrail",), _data_events("AWS::Lambda::Function")),
-    TerraformCheck("AWS-TRAIL-007", ("aws_cloudtrail",), rules.trail_global_events),
+    TerraformCheck("AWS-TRAIL-007", ("aws_cloudtrail",), trail_rules.trail_global_events),
     TerraformCheck(
-        "AWS-STORE-002", ("aws_s3_bucket_object_lock_configuration",), rules.lock_problem
+        "AWS-STORE-002", ("aws_s3_bucket_object_lock_configuration",), common_rules.lock_problem
     ),
     TerraformCheck(
-        "AWS-STORE-007", ("aws_s3_bucket_lifecycle_configuration",), rules.lifecycle_problem
+        "AWS-STORE-007", ("aws_s3_bucket_lifecycle_configuration",), common_rules.lifecycle_problem
     ),
-    TerraformCheck("AWS-FLOW-002", ("aws_flow_log",), rules.flow_log_fields),
-    TerraformCheck("AWS-EKS-001", ("aws_eks_cluster",), rules.eks_logging),
-    TerraformCheck("AWS-LAMBDA-001", ("aws_lambda_function",), rules.lambda_versions),
-    TerraformCheck("AWS-ECS-001", ("aws_ecs_cluster",), rules.ecs_exec_logging),
-    TerraformCheck("AWS-ECS-002", ("aws_ecs_task_definition",), rules.ecs_log_driver),
-    TerraformCheck("AWS-LOGS-001", ("aws_cloudwatch_log_group",), rules.log_retention),
+    TerraformCheck("AWS-FLOW-002", ("aws_flow_log",), network_rules.flow_log_fields),
+    TerraformCheck("AWS-EKS-001", ("aws_eks_cluster",), containers_rules.eks_logging),
+    TerraformCheck("AWS-LAMBDA-001", ("aws_lambda_function",), serverless_rules.lambda_versions),
+    TerraformCheck("AWS-ECS-001", ("aws_ecs_cluster",), containers_rules.ecs_exec_logging),
+    TerraformCheck("AWS-ECS-002", ("aws_ecs_task_definition",), containers_rules.ecs_log_driver),
+    TerraformCheck("AWS-LOGS-001", ("aws_cloudwatch_log_group",), trail_rules.log_retention),
     TerraformCheck(
-        "AWS-EBS-001", ("aws_instance", "aws_launch_template"), rules.critical_volumes_kept
+        "AWS-EBS-001", ("aws_instance", "aws_launch_template"), compute_rules.critical_volumes_kept
     ),
-    TerraformCheck("AWS-ASG-001", ("aws_autoscaling_group",), rules.termination_hook),
+    TerraformCheck("AWS-ASG-001", ("aws_autoscaling_group",), compute_rules.termination_hook),
 )
