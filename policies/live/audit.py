@@ -72,7 +72,7 @@ def audit_account(clients: AwsClients, regions: Sequence[str]) -> AccountResult:
 
 def audit_subscription(clients: AzureClients) -> AccountResult:
     """Every Azure control's live check over one subscription."""
-    from policies.live.azure import AzureLiveContext
+    from policies.live.azure.checks import AzureLiveContext
     from responders.azure.discovery import discover as discover_azure
 
     prewired = discover_azure(clients)
@@ -96,7 +96,7 @@ def audit_project(
     """Every GCP control's live check over one project (and its organization's notification
     configs, with an organization id), against the retention the stack was configured with; an
     unknown project is refused before any check."""
-    from policies.live.gcp import GcpLiveContext, check_project
+    from policies.live.gcp.checks import GcpLiveContext, check_project
     from responders.gcp.discovery import discover as discover_gcp
 
     context = GcpLiveContext(
