@@ -11,6 +11,7 @@ from policies.static.aws import (
     detection,
     identity,
     network,
+    responder,
     serverless,
     storage,
     trail,
@@ -26,4 +27,5 @@ __all__ = [
     "containers",
     "serverless",
     "compute",
+    "responder",
 ]

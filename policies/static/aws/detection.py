@@ -1,4 +1,4 @@
-"""GuardDuty, AWS Config and the responder wired to findings."""
+"""GuardDuty and AWS Config."""
 
 from __future__ import annotations
 
@@ -57,15 +57,3 @@ def config_recording(graph: Graph, context: Context) -> list[Verdict]:
     if not [s for s in graph.of_type(t.CONFIG_RECORDER_STATUS) if s.get("isEnabled")]:
         problems.append("recording is not started")
     return [Verdict(recorders[0], "; ".join(problems) or None)]
-
-
-@graph_rule("AWS-RESP-001")
-def responder_wired(graph: Graph, context: Context) -> list[Verdict]:
-    targeted = {str(target.get("rule")) for target in graph.of_type(t.EVENT_TARGET)}
-    for rule in graph.of_type(t.EVENT_RULE):
-        if (
-            "aws.guardduty" in str(rule.get("eventPattern"))
-            and {str(rule.outputs.get("name")), str(rule.get("name")), str(rule.id)} & targeted
-        ):
-            return [Verdict(rule, None, "GuardDuty findings reach a responder")]
-    return [Verdict(None, "no EventBridge rule routes GuardDuty findings to a responder")]
