@@ -11,8 +11,9 @@ import json
 from dataclasses import dataclass
 from functools import lru_cache
 
-from prewire.drill.aws.provision import Provisioned, provision
+from prewire.drill.aws.provision import provision
 from prewire.drill.aws.victim import Network, Victim, seed_network, seed_workload
+from prewire.drill.provisioning import Provisioned
 from prewire.render import Graph, render
 from responders.aws import parameters
 from responders.aws.session import AwsClients

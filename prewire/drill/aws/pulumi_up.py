@@ -20,7 +20,7 @@ from typing import Any
 
 from prewire.core.graph import Graph
 from prewire.drill.aws.environment import drill_config
-from prewire.drill.aws.provision import Provisioned
+from prewire.drill.provisioning import Provisioned
 from prewire.emulator.aws import CREDENTIALS
 from prewire.render.program import KIT_ROOT
 from responders.runtime import InputError

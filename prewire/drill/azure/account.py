@@ -24,8 +24,8 @@ from pathlib import Path
 from typing import Any
 
 from prewire.core.graph import Graph
-from prewire.drill.aws.provision import Provisioned
 from prewire.drill.azure.provision import provision_azure
+from prewire.drill.provisioning import Provisioned
 from prewire.emulator.azure import FakeAzure
 from prewire.package import build_azure_responder
 from prewire.render import render

@@ -16,7 +16,7 @@ from azure.core.exceptions import HttpResponseError
 from prewire.core import tokens as t
 from prewire.core.azure.arm_template import arm_body
 from prewire.core.graph import Graph, Resource
-from prewire.drill.aws.provision import Provisioned
+from prewire.drill.provisioning import Provisioned
 from responders.azure.session import AzureClients, error_code
 from stacks.azure.locking import lock_policy
 

@@ -22,7 +22,7 @@ from functools import lru_cache
 from prewire.core import tokens as t
 from prewire.core.gcp.rest import iam_policy, rendered_kinds, rest_item
 from prewire.core.graph import Graph
-from prewire.drill.aws.provision import Provisioned
+from prewire.drill.provisioning import Provisioned
 from prewire.emulator.gcp import FakeGcp
 from prewire.render import render
 from responders.gcp.session import GcpClients
