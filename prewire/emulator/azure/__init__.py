@@ -22,8 +22,9 @@ from typing import Any
 from azure.core.credentials import AccessToken, AccessTokenInfo
 
 from prewire.emulator.azure import kql
-from prewire.emulator.azure.arm import ArmError, ArmState, Reply, to_bytes
+from prewire.emulator.azure.arm import ArmState
 from prewire.emulator.azure.blob import BlobService
+from prewire.emulator.azure.replies import ArmError, Reply, to_bytes
 from prewire.emulator.azure.services import Services
 from prewire.emulator.serving import LocalServer
 

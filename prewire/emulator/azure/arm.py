@@ -10,46 +10,22 @@ success), so a responder reports "unsupported on this target".
 from __future__ import annotations
 
 import copy
-import json
 import re
 import threading
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
-from typing import Any
+from dataclasses import dataclass
 from urllib.parse import unquote, urlencode
 
+from prewire.emulator.azure.filters import activity_filtered, filtered, merge, resource_filtered
 from prewire.emulator.azure.paths import ArmPath, parse, resource_group_of
-
-Json = dict[str, Any]
-PAGE_SIZE = 2  # small pages, so every list a responder makes is paginated here
-
-
-class ArmError(Exception):
-    def __init__(self, status: int, code: str, message: str) -> None:
-        super().__init__(message)
-        self.status, self.code, self.message = status, code, message
-
-    def body(self) -> Json:
-        return {"error": {"code": self.code, "message": self.message}}
-
-
-@dataclass
-class Reply:
-    status: int
-    body: Any = None
-    headers: dict[str, str] = field(default_factory=dict)
-
-
-@dataclass
-class Operation:
-    """A long-running operation: `InProgress` for `polls_left` polls, then its outcome."""
-
-    polls_left: int
-    result: Json | None = None
-    error: ArmError | None = None
-
+from prewire.emulator.azure.replies import (
+    ArmError,
+    Json,
+    Operation,
+    Reply,
+    now_iso,
+)
 
 ActionHandler = Callable[["ArmState", ArmPath, Json], Json | None]
 
@@ -61,6 +37,10 @@ class Action:
 
 
 PutHook = Callable[["ArmState", str, Json], Json]
+
+
+PAGE_SIZE = 2  # small pages, so every list a responder makes is paginated here
+
 
 # Types whose PUT is a long-running operation in Azure's specs.
 # Types whose specs have no provisioningState (extension and authorization resources, pricings):
@@ -83,6 +63,8 @@ NO_PROVISIONING_STATE = {
     "microsoft.eventhub/namespaces/eventhubs/authorizationrules",
     "microsoft.web/sites",
 }
+
+
 LRO_PUT_TYPES = {
     "microsoft.network/networkinterfaces",
     "microsoft.network/networksecuritygroups",
@@ -90,10 +72,6 @@ LRO_PUT_TYPES = {
     "microsoft.compute/virtualmachines",
     "microsoft.compute/disks",
 }
-
-
-def now_iso() -> str:
-    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 class ArmState:
@@ -300,7 +278,7 @@ class ArmState:
         if patch:
             if existing is None:
                 raise ArmError(404, "ResourceNotFound", resource_id)
-            merged = _merge(existing, body)
+            merged = merge(existing, body)
         else:
             merged = {**(existing or {}), **body}
         resource = {
@@ -385,7 +363,7 @@ class ArmState:
         if arm.names:
             self.require(parent)
         members = self.of_type(arm.type, under=parent)
-        members = _filtered(members, query.get("$filter", ""))
+        members = filtered(members, query.get("$filter", ""))
         return self.page(members, query, path)
 
     def page(self, items: list[Json], query: dict[str, str], path: str) -> Reply:
@@ -405,7 +383,7 @@ class ArmState:
             return None
         if lowered.endswith("/providers/microsoft.insights/eventtypes/management/values"):
             return self.page(
-                _activity_filtered(self.activity_log, query.get("$filter", "")), query, path
+                activity_filtered(self.activity_log, query.get("$filter", "")), query, path
             )
         if re.fullmatch(r"/subscriptions/[^/]+(/resourcegroups/[^/]+)?/resources", lowered):
             scope = path.rsplit("/", 1)[0]
@@ -416,73 +394,5 @@ class ArmState:
                     for k, r in sorted(self.resources.items())
                     if k.startswith(scope.lower() + "/") and "/providers/" in k
                 ]
-            return self.page(_resource_filtered(everything, query.get("$filter", "")), query, path)
+            return self.page(resource_filtered(everything, query.get("$filter", "")), query, path)
         return None
-
-
-def _merge(base: Json, patch: Json) -> Json:
-    merged = copy.deepcopy(base)
-    for key, value in patch.items():
-        if isinstance(value, dict) and isinstance(merged.get(key), dict):
-            merged[key] = _merge(merged[key], value)
-        else:
-            merged[key] = value
-    return merged
-
-
-_EQ = re.compile(r"(\w+)\s+eq\s+'([^']*)'", re.IGNORECASE)
-
-
-def _filtered(items: list[Json], expression: str) -> list[Json]:
-    """`$filter=principalId eq '...'` (role assignments) and `atScope()`."""
-    for key, value in _EQ.findall(expression):
-        if key.lower() == "principalid":
-            items = [i for i in items if i.get("properties", {}).get("principalId") == value]
-    return items
-
-
-def _resource_filtered(items: list[Json], expression: str) -> list[Json]:
-    """The resource list's filter: tagName/tagValue and resourceType equality."""
-    conditions = {k.lower(): v for k, v in _EQ.findall(expression)}
-    if "tagname" in conditions:
-        name = conditions["tagname"]
-        items = [i for i in items if name in (i.get("tags") or {})]
-        if "tagvalue" in conditions:
-            items = [i for i in items if (i.get("tags") or {}).get(name) == conditions["tagvalue"]]
-    if "resourcetype" in conditions:
-        items = [i for i in items if i["type"].lower() == conditions["resourcetype"].lower()]
-    return items
-
-
-_TIME_BOUND = re.compile(r"eventTimestamp\s+(ge|le)\s+'([^']+)'", re.IGNORECASE)
-
-
-def _activity_filtered(events: list[Json], expression: str) -> list[Json]:
-    """The Activity Log filter: a time window (required by Azure) and resourceUri/resourceId."""
-    bounds = dict(_TIME_BOUND.findall(expression))
-    if "ge" not in {k.lower() for k in bounds}:
-        raise ArmError(400, "BadRequest", "The $filter must contain eventTimestamp ge '...'")
-    conditions = {k.lower(): v for k, v in _EQ.findall(expression)}
-    resource = conditions.get("resourceuri") or conditions.get("resourceid")
-    group = conditions.get("resourcegroupname")
-    start = _instant(bounds.get("ge") or bounds.get("GE", ""))
-    end = _instant(bounds.get("le") or bounds.get("LE", "")) if bounds.get("le") else None
-    found = []
-    for event in events:
-        when = _instant(event["eventTimestamp"])
-        if when < start or (end and when > end):
-            continue
-        if resource and event["resourceId"].lower() != resource.lower():
-            continue
-        if group and (event.get("resourceGroupName") or "").lower() != group.lower():
-            continue
-        found.append(event)
-    return found
-
-
-def _instant(text: str) -> datetime:
-    return datetime.fromisoformat(text.replace("Z", "+00:00"))
-
-
-def to_bytes(reply: Reply) -> bytes:
-    return b"" if reply.body is None else json.dumps(reply.body).encode()

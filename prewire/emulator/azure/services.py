@@ -9,8 +9,9 @@ import secrets
 import uuid
 from typing import Any
 
-from prewire.emulator.azure.arm import Action, ArmError, ArmState, Json, now_iso
+from prewire.emulator.azure.arm import Action, ArmState
 from prewire.emulator.azure.paths import ArmPath
+from prewire.emulator.azure.replies import ArmError, Json, now_iso
 
 # Disk and snapshot bytes (the fake's "VHD" content), by lower-cased resource id.
 Content = dict[str, bytes]
