@@ -17,7 +17,8 @@ from policies.findings import Finding, Status
 from policies.live.audit import audit_project
 from prewire.cli.main import app
 from prewire.core import tokens as t
-from prewire.core.gcp.rest import BY_TOKEN, as_resource
+from prewire.core.gcp.kinds import BY_TOKEN
+from prewire.core.gcp.rest import as_resource
 from prewire.core.vocabulary import Cloud
 from prewire.drill.gcp.provision import SNAPSHOT_LABEL, provision_gcp, stack_graph
 from prewire.drill.gcp.victim import ZONE, seed_victim

@@ -126,7 +126,7 @@ def test_the_trace_catches_a_misspelt_property() -> None:
 
 
 def test_the_gcp_audit_reader_writes_only_pulumi_gcp_inputs() -> None:
-    from prewire.core.gcp.rest import KINDS
+    from prewire.core.gcp.kinds import KINDS
 
     for kind in KINDS:
         sample = {"name": "x", "iamConfiguration": {}, "retentionPolicy": {"retentionPeriod": "1"}}

@@ -24,14 +24,8 @@ from policies.live.engine import CheckContext, LiveVerdict, failed, live_check, 
 from policies.live.graph_judge import LiveGraph, judge, rule_ids
 from policies.static.gcp.identity import roles_named, service_accounts_holding
 from prewire.core import tokens as t
-from prewire.core.gcp.rest import (
-    IAM_POLICY_TOKENS,
-    KINDS,
-    ORG_NOTIFICATIONS,
-    RestKind,
-    as_resource,
-    policy_resources,
-)
+from prewire.core.gcp.kinds import IAM_POLICY_TOKENS, KINDS, ORG_NOTIFICATIONS, RestKind
+from prewire.core.gcp.rest import as_resource, policy_resources
 from prewire.core.graph import Graph, Resource
 from responders.gcp.discovery import Prewired
 from responders.gcp.session import GcpClients, RestError

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from prewire.core.gcp.rest import COMPUTE
+from prewire.core.gcp.kinds import COMPUTE
 from prewire.drill.gcp.provision import NETWORK, SNAPSHOT_LABEL
 from prewire.emulator.gcp import FakeGcp
 from responders.gcp.cluster import CLUSTER_DIAGNOSTICS
