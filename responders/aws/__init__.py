@@ -6,6 +6,7 @@ from prewire.core.vocabulary import Cloud
 from responders.aws import (
     ec2_isolation,
     ec2_metadata,
+    ec2_protection,
     ec2_snapshots,
     ecs_tasks,
     eks_cluster,
@@ -24,6 +25,7 @@ declare_common_permissions(Cloud.AWS, COMMON_PERMISSIONS)
 __all__ = [
     "ec2_isolation",
     "ec2_metadata",
+    "ec2_protection",
     "ec2_snapshots",
     "ecs_tasks",
     "eks_cluster",

@@ -16,7 +16,8 @@ from policies.findings import Finding, Status
 from policies.live.audit import audit_subscription
 from prewire.cli.main import app
 from prewire.core.vocabulary import Cloud
-from prewire.drill.azure.account import AzurePrewired, deploy_stack, seed_victim
+from prewire.drill.azure.account import AzurePrewired, deploy_stack
+from prewire.drill.azure.victim import seed_victim
 from prewire.emulator.azure import FakeAzure, FakeCredential
 from responders.azure import session
 

@@ -11,7 +11,8 @@ from typing import Any
 import pytest
 
 from prewire.core.vocabulary import Cloud
-from prewire.drill.azure.account import AzurePrewired, AzureVictim, deploy_stack, seed_victim
+from prewire.drill.azure.account import AzurePrewired, deploy_stack
+from prewire.drill.azure.victim import AzureVictim, seed_victim
 from prewire.emulator.azure import FakeAzure
 from responders.azure.case import AzureCase, open_case
 from responders.azure.session import AzureClients

@@ -7,8 +7,8 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from prewire.core.vocabulary import Cloud
-from prewire.drill.azure.account import AKS_ATTACKER_POD, ATTACKER, VICTIM_MAC
 from prewire.drill.azure.target import AzureAccount
+from prewire.drill.azure.victim import AKS_ATTACKER_POD, ATTACKER, VICTIM_MAC
 from prewire.drill.scenarios import (
     COMMON,
     Expectation,

@@ -17,7 +17,8 @@ from policies.live.audit import audit_subscription
 from policies.live.gate import GateResult
 from prewire.core.vocabulary import Cloud
 from prewire.drill.azure import detection as azure_detection
-from prewire.drill.azure.account import AzurePrewired, AzureVictim, deploy_stack, seed_victim
+from prewire.drill.azure.account import AzurePrewired, deploy_stack
+from prewire.drill.azure.victim import AzureVictim, seed_victim
 from prewire.drill.inventory import gone
 from prewire.drill.scenarios import Scenario
 from prewire.drill.target import Detection, Progress, Target, simulate_attack
