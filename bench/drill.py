@@ -13,7 +13,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from prewire.drill.runner import DrillOptions, run_drill
+from prewire.drill.options import DrillOptions
+from prewire.drill.runner import run_drill
 
 
 def main() -> None:

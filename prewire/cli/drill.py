@@ -104,7 +104,8 @@ def drill(
 ) -> None:
     """Provision, seed, gate, detect, respond, verify, report."""
     from prewire.drill.aws.sandbox import SandboxOptions
-    from prewire.drill.runner import DrillOptions, run_drill
+    from prewire.drill.options import DrillOptions
+    from prewire.drill.runner import run_drill
     from prewire.drill.scenarios import SCENARIOS
 
     for name in scenarios or []:

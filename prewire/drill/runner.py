@@ -8,7 +8,7 @@ deployed (`--target aws`). The steps and their timing form the report's timeline
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -16,10 +16,9 @@ from typing import Any
 
 from policies.live.gate import describe
 from prewire.core.vocabulary import Cloud
-from prewire.drill.aws.environment import PreparedAccount
-from prewire.drill.aws.sandbox import SandboxOptions, SandboxTarget
+from prewire.drill.options import DrillOptions
 from prewire.drill.scenarios import NotVerifiable, Scenario, ScenarioRun, load_scenarios
-from prewire.drill.target import Progress, Target
+from prewire.drill.target import Progress, Target, open_target
 from prewire.drill.timeline import Timeline, now
 from prewire.report.model import (
     Check,
@@ -34,23 +33,6 @@ from prewire.report.writers import write_all
 from responders.runtime import InputError
 
 SCENARIOS = load_scenarios()
-Sabotage = Callable[[Any], None]
-"""Breaks the prepared account of `DrillOptions.sabotage_cloud` before the gate (tests)."""
-
-
-@dataclass
-class DrillOptions:
-    scenarios: Sequence[str] = ()
-    region: str = "us-east-1"
-    report_dir: Path | None = None
-    sabotage: Sabotage | None = None
-    sabotage_cloud: Cloud = Cloud.AWS
-    sandbox: SandboxOptions | None = None
-    """Run in this sandbox account instead of the embedded emulator."""
-    provision_with: str = "api"
-    """On the emulator: "api" (the rendered stack through the API) or "pulumi" (`pulumi up`)."""
-    cloud_model: str | None = None
-    """On the emulator: "realistic" puts AWS's rate limits and latency in front of it."""
 
 
 @dataclass
@@ -67,10 +49,9 @@ class DrillResult:
         return self.report.ok
 
     @property
-    def account(self) -> PreparedAccount | None:
-        found = self.accounts.get(Cloud.AWS)
-        assert found is None or isinstance(found, PreparedAccount)
-        return found
+    def account(self) -> Any:
+        """The AWS target's prepared account (`prewire.drill.aws.environment.PreparedAccount`)."""
+        return self.accounts.get(Cloud.AWS)
 
 
 def clouds_of(options: DrillOptions) -> list[Cloud]:
@@ -87,28 +68,6 @@ def clouds_of(options: DrillOptions) -> list[Cloud]:
         return [Cloud.AWS]
     named = named or list(SCENARIOS)
     return [c for c in Cloud if any(s.cloud is c for s in named)]
-
-
-def open_target(options: DrillOptions, cloud: Cloud) -> Target:
-    # Each target starts its emulator when opened: import them only when asked for.
-    if cloud is Cloud.AZURE:
-        from prewire.drill.azure.target import AzureFakeTarget
-
-        return AzureFakeTarget()
-    if cloud is Cloud.GCP:
-        from prewire.drill.gcp.target import GcpFakeTarget
-
-        return GcpFakeTarget()
-    if options.sandbox is not None:
-        return SandboxTarget(options.sandbox)
-    from prewire.drill.aws.emulated import EmulatorTarget
-    from prewire.emulator.aws.cloud_model import named
-
-    return EmulatorTarget(
-        options.region,
-        "pulumi" if options.provision_with == "pulumi" else "api",
-        cloud_model=named(options.cloud_model),
-    )
 
 
 def chosen_scenarios(target: Target, names: Sequence[str]) -> list[Scenario]:

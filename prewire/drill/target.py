@@ -16,9 +16,12 @@ from types import TracebackType
 from typing import Any
 
 from policies.live.gate import GateResult
+from prewire.core import clouds
 from prewire.core.evidence.layout import EvidenceStore
+from prewire.core.registry import DuplicateRegistrationError
 from prewire.core.vocabulary import Cloud
 from prewire.drill.inventory import Snapshot
+from prewire.drill.options import DrillOptions
 from prewire.drill.scenarios import Scenario
 from prewire.drill.timeline import Timeline
 from prewire.report.model import Check
@@ -109,3 +112,24 @@ def simulate_attack(scenario: Scenario, account: Any, start: datetime) -> bool:
         return False
     scenario.prepare(account, start)
     return True
+
+
+Opener = Callable[[DrillOptions], Target]
+_OPENERS: dict[Cloud, Opener] = {}
+
+
+def target_opener(cloud: Cloud) -> Callable[[Opener], Opener]:
+    """Register how `cloud`'s drill target opens; each cloud's drill package declares its own."""
+
+    def register(fn: Opener) -> Opener:
+        if cloud in _OPENERS:
+            raise DuplicateRegistrationError(f"drill target of {cloud.value} is registered twice")
+        _OPENERS[cloud] = fn
+        return fn
+
+    return register
+
+
+def open_target(options: DrillOptions, cloud: Cloud) -> Target:
+    clouds.load("drill", [cloud])
+    return _OPENERS[cloud](options)

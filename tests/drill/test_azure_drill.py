@@ -15,7 +15,8 @@ from prewire.cli.main import app
 from prewire.core.vocabulary import Cloud
 from prewire.drill.azure.detection import RoutingError, exports
 from prewire.drill.azure.target import AzureAccount
-from prewire.drill.runner import DrillOptions, DrillResult, run_drill
+from prewire.drill.options import DrillOptions
+from prewire.drill.runner import DrillResult, run_drill
 from prewire.drill.scenarios import SCENARIOS, load_scenarios
 from responders.azure.alerts import DRILL_MARKER, evidence_root, plan_response
 

@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from prewire.drill.aws.environment import PreparedAccount
-from prewire.drill.runner import DrillOptions, DrillResult, run_drill
+from prewire.drill.options import DrillOptions
+from prewire.drill.runner import DrillResult, run_drill
 from responders.aws import parameters
 
 

@@ -8,7 +8,8 @@ import pytest
 
 from prewire.core.vocabulary import Cloud
 from prewire.drill.gcp.target import GcpAccount
-from prewire.drill.runner import DrillOptions, DrillResult, run_drill
+from prewire.drill.options import DrillOptions
+from prewire.drill.runner import DrillResult, run_drill
 from responders.gcp.findings import DRILL_MARKER, evidence_root, plan_response
 
 VM = "projects/acme-prod/zones/europe-west1-b/instances/web-1"

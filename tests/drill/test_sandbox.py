@@ -30,7 +30,8 @@ from prewire.drill.aws.environment import (
 from prewire.drill.aws.provision import provision
 from prewire.drill.aws.sandbox import SandboxOptions, invoke_responder
 from prewire.drill.aws.victim import AMI, DRILL_TAG, seed_network
-from prewire.drill.runner import DrillOptions, DrillResult, run_drill
+from prewire.drill.options import DrillOptions
+from prewire.drill.runner import DrillResult, run_drill
 from prewire.drill.timeline import now
 from prewire.emulator.aws import EmbeddedAws
 from responders.aws import parameters

@@ -1,10 +1,11 @@
-"""Azure drills: the account (emulated or sandbox), its victim, its detection and its scenarios.
+"""Azure drills: the subscription on the local Azure fake, its victim, detection and scenarios.
 
-Importing the package registers its scenarios (found through `prewire.core.clouds`).
+Importing the package registers its scenarios and how its target opens (found through
+`prewire.core.clouds`).
 """
 
 from __future__ import annotations
 
-from prewire.drill.azure import scenarios
+from prewire.drill.azure import scenarios, target
 
-__all__ = ["scenarios"]
+__all__ = ["scenarios", "target"]

@@ -20,8 +20,9 @@ from prewire.drill.azure import detection as azure_detection
 from prewire.drill.azure.account import AzurePrewired, deploy_stack
 from prewire.drill.azure.victim import AzureVictim, seed_victim
 from prewire.drill.inventory import gone
+from prewire.drill.options import DrillOptions
 from prewire.drill.scenarios import Scenario
-from prewire.drill.target import Detection, Progress, Target, simulate_attack
+from prewire.drill.target import Detection, Progress, Target, simulate_attack, target_opener
 from prewire.drill.timeline import Timeline
 from prewire.emulator.azure import FakeAzure
 from responders.azure.alerts import evidence_root, respond_to_alert
@@ -137,3 +138,9 @@ class AzureFakeTarget(Target):
         evidence = account.prewired.evidence_account_id
         endpoint = account_blob_endpoint(account.clients, evidence)
         return BlobEvidenceStore(account.clients, evidence, endpoint, evidence_root(detail))
+
+
+@target_opener(Cloud.AZURE)
+def open_azure(options: DrillOptions) -> Target:
+    """The local Azure fake; it starts when the target opens."""
+    return AzureFakeTarget()

@@ -1,10 +1,11 @@
-"""GCP drills: the account (emulated or sandbox), its victim, its detection and its scenarios.
+"""GCP drills: the project on the local GCP fake, its victim and its scenarios.
 
-Importing the package registers its scenarios (found through `prewire.core.clouds`).
+Importing the package registers its scenarios and how its target opens (found through
+`prewire.core.clouds`).
 """
 
 from __future__ import annotations
 
-from prewire.drill.gcp import scenarios
+from prewire.drill.gcp import scenarios, target
 
-__all__ = ["scenarios"]
+__all__ = ["scenarios", "target"]

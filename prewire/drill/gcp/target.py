@@ -24,8 +24,9 @@ from prewire.core.vocabulary import Cloud
 from prewire.drill.gcp.provision import provision_gcp, stack_graph
 from prewire.drill.gcp.victim import GcpVictim, seed_victim
 from prewire.drill.inventory import gone
+from prewire.drill.options import DrillOptions
 from prewire.drill.scenarios import Scenario
-from prewire.drill.target import Detection, Progress, Target
+from prewire.drill.target import Detection, Progress, Target, target_opener
 from prewire.drill.timeline import Timeline
 from prewire.emulator.gcp import FakeGcp
 from prewire.emulator.gcp.cloud_logging import matches
@@ -204,3 +205,9 @@ def _finding(account: GcpAccount, resource: str, category: str, when: datetime) 
             "sourceProperties": {"prewire-drill": "true"},
         },
     }
+
+
+@target_opener(Cloud.GCP)
+def open_gcp(options: DrillOptions) -> Target:
+    """The local GCP fake; it starts when the target opens."""
+    return GcpFakeTarget()
