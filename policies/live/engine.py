@@ -14,25 +14,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-import botocore.exceptions
-
 from policies.catalogue import get, load_catalogue
 from policies.findings import Finding, Status
 from prewire.core import clouds
 from prewire.core.registry import Registry
 from prewire.core.vocabulary import Cloud
-from responders.aws.discovery import Prewired
-from responders.aws.session import AwsClients, error_code, is_api_gap
 
 log = logging.getLogger("prewire.audit")
 T = TypeVar("T")
-DENIED = {
-    "AccessDenied",
-    "AccessDeniedException",
-    "UnauthorizedOperation",
-    "UnauthorizedAccess",
-    "AuthorizationError",
-}
 
 
 @dataclass(frozen=True)
@@ -78,30 +67,6 @@ class CheckContext:
 
     def explain(self, error: Exception) -> str | None:
         """Why a check could not decide, for errors that mean so; None re-raises."""
-        return None
-
-
-@dataclass(kw_only=True)
-class LiveContext(CheckContext):
-    clients: AwsClients
-    account: str
-    region: str
-    prewired: Prewired
-
-    def location(self, account_wide: bool) -> dict[str, str]:
-        return {"account": self.account, "region": "global" if account_wide else self.region}
-
-    def explain(self, error: Exception) -> str | None:
-        if isinstance(error, botocore.exceptions.ClientError):
-            code = error_code(error)
-            operation = error.operation_name
-            if is_api_gap(error):
-                return f"{operation} is not available on this target"
-            if code in DENIED:
-                return f"not permitted to call {operation} ({code})"
-            return f"{operation} failed: {code}"
-        if isinstance(error, botocore.exceptions.BotoCoreError):
-            return f"{type(error).__name__}: {error}"
         return None
 
 

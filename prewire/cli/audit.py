@@ -73,8 +73,8 @@ def audit_aws(
     import botocore.exceptions
 
     from policies.findings import breaches
-    from policies.live.audit import all_regions as enabled_regions
-    from policies.live.audit import audit_account, audit_organization
+    from policies.live.aws.audit import all_regions as enabled_regions
+    from policies.live.aws.audit import audit_account, audit_organization
     from responders.aws.opening import caller
     from responders.aws.session import AwsClients
 
@@ -112,7 +112,7 @@ def audit_azure(
 ) -> None:
     """Live checks of every Azure control over a subscription, with the responder pre-flight."""
     from policies.findings import breaches
-    from policies.live.audit import audit_subscription
+    from policies.live.azure.audit import audit_subscription
     from responders.azure.case import caller
     from responders.azure.session import azure_clients
 
@@ -147,7 +147,7 @@ def audit_gcp(
 ) -> None:
     """Live checks of every GCP control over a project, with the responder pre-flight."""
     from policies.findings import breaches
-    from policies.live.audit import audit_project
+    from policies.live.gcp.audit import audit_project
     from responders.gcp.case import caller
     from responders.gcp.session import GcpClients
 

@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 
 from policies.catalogue import controls_of
 from policies.findings import Finding, Status
-from policies.live.audit import audit_subscription
+from policies.live.azure.audit import audit_subscription
 from prewire.cli.main import app
 from prewire.core.vocabulary import Cloud
 from prewire.drill.azure.account import AzurePrewired, deploy_stack

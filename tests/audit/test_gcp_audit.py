@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 
 from policies.catalogue import controls_of
 from policies.findings import Finding, Status
-from policies.live.audit import audit_project
+from policies.live.gcp.audit import audit_project
 from prewire.cli.main import app
 from prewire.core import tokens as t
 from prewire.core.gcp.kinds import BY_TOKEN

@@ -11,7 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 from policies.findings import Finding, Status
-from policies.live.audit import audit_account
+from policies.live.aws.audit import audit_account
 from prewire.cli.main import app
 from prewire.drill.aws.environment import (
     PLACEHOLDER_VPC,
@@ -307,7 +307,7 @@ def test_cli_audit_formats_and_exit_codes(
 
 
 def test_org_role_audits_every_account_in_parallel(emulator: EmbeddedAws) -> None:
-    from policies.live.audit import audit_organization
+    from policies.live.aws.audit import audit_organization
 
     emulator.reset()
     clients = emulator.clients()

@@ -7,9 +7,7 @@ from typing import Any
 
 import botocore.exceptions
 
-from policies.live.engine import (
-    LiveContext,
-)
+from policies.live.aws.context import AwsLiveContext
 from policies.static.engine import Context
 from prewire.core.graph import Resource
 from responders.aws.session import error_code
@@ -59,5 +57,5 @@ def optional(call: Any, **params: Any) -> Any:
         raise
 
 
-def context_of(ctx: LiveContext) -> Context:
+def context_of(ctx: AwsLiveContext) -> Context:
     return Context(retention_days=ctx.retention_days)

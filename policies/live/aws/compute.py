@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 
 from policies.live.aws.common import optional
+from policies.live.aws.context import AwsLiveContext
 from policies.live.engine import (
-    LiveContext,
     LiveVerdict,
     failed,
     live_check,
@@ -17,7 +17,7 @@ from responders.aws.parameters import SESSION_PREFERENCES_DOCUMENT
 
 
 @live_check("AWS-SSM-001")
-def session_logging(ctx: LiveContext) -> list[LiveVerdict]:
+def session_logging(ctx: AwsLiveContext) -> list[LiveVerdict]:
     found = optional(ctx.clients.ssm.get_document, Name=SESSION_PREFERENCES_DOCUMENT)
     if not found:
         return [failed(None, "no Session Manager preferences (SSM-SessionManagerRunShell)")]
@@ -27,7 +27,7 @@ def session_logging(ctx: LiveContext) -> list[LiveVerdict]:
 
 
 @live_check("AWS-EBS-001")
-def critical_volumes(ctx: LiveContext) -> list[LiveVerdict]:
+def critical_volumes(ctx: AwsLiveContext) -> list[LiveVerdict]:
     pages = ctx.clients.ec2.get_paginator("describe_instances").paginate(
         Filters=[{"Name": f"tag:{common_rules.CRITICAL_TAG}", "Values": ["true"]}]
     )
@@ -52,7 +52,7 @@ def critical_volumes(ctx: LiveContext) -> list[LiveVerdict]:
 
 
 @live_check("AWS-ASG-001")
-def termination_hooks(ctx: LiveContext) -> list[LiveVerdict]:
+def termination_hooks(ctx: AwsLiveContext) -> list[LiveVerdict]:
     autoscaling = ctx.clients.autoscaling
     result = []
     for page in autoscaling.get_paginator("describe_auto_scaling_groups").paginate():

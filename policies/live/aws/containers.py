@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from policies.live.aws.common import as_resource, context_of
+from policies.live.aws.context import AwsLiveContext
 from policies.live.engine import (
-    LiveContext,
     LiveVerdict,
     live_check,
     verdict,
@@ -14,7 +14,7 @@ from policies.live.engine import (
 from policies.static.aws import containers as containers_rules
 
 
-def clusters(ctx: LiveContext) -> list[dict[str, Any]]:
+def clusters(ctx: AwsLiveContext) -> list[dict[str, Any]]:
     eks = ctx.clients.eks
     return ctx.once(
         "eks",
@@ -27,7 +27,7 @@ def clusters(ctx: LiveContext) -> list[dict[str, Any]]:
 
 
 @live_check("AWS-EKS-001")
-def eks_logging(ctx: LiveContext) -> list[LiveVerdict]:
+def eks_logging(ctx: AwsLiveContext) -> list[LiveVerdict]:
     result = []
     for cluster in clusters(ctx):
         enabled = [
@@ -44,7 +44,7 @@ def eks_logging(ctx: LiveContext) -> list[LiveVerdict]:
     return result
 
 
-def log_groups(ctx: LiveContext) -> list[dict[str, Any]]:
+def log_groups(ctx: AwsLiveContext) -> list[dict[str, Any]]:
     return ctx.once(
         "log-groups",
         lambda: [
@@ -56,7 +56,7 @@ def log_groups(ctx: LiveContext) -> list[dict[str, Any]]:
 
 
 @live_check("AWS-EKS-002")
-def eks_retention(ctx: LiveContext) -> list[LiveVerdict]:
+def eks_retention(ctx: AwsLiveContext) -> list[LiveVerdict]:
     groups = {g["logGroupName"]: g for g in log_groups(ctx)}
     result = []
     for cluster in clusters(ctx):
@@ -70,7 +70,7 @@ def eks_retention(ctx: LiveContext) -> list[LiveVerdict]:
 
 
 @live_check("AWS-EKS-003")
-def eks_container_logs(ctx: LiveContext) -> list[LiveVerdict]:
+def eks_container_logs(ctx: AwsLiveContext) -> list[LiveVerdict]:
     groups = {g["logGroupName"] for g in log_groups(ctx)}
     result = []
     for cluster in clusters(ctx):
@@ -87,7 +87,7 @@ def eks_container_logs(ctx: LiveContext) -> list[LiveVerdict]:
 
 
 @live_check("AWS-ECS-001")
-def ecs_exec(ctx: LiveContext) -> list[LiveVerdict]:
+def ecs_exec(ctx: AwsLiveContext) -> list[LiveVerdict]:
     ecs = ctx.clients.ecs
     arns = [
         a for page in ecs.get_paginator("list_clusters").paginate() for a in page["clusterArns"]
@@ -108,7 +108,7 @@ def ecs_exec(ctx: LiveContext) -> list[LiveVerdict]:
 
 
 @live_check("AWS-ECS-002")
-def ecs_logs(ctx: LiveContext) -> list[LiveVerdict]:
+def ecs_logs(ctx: AwsLiveContext) -> list[LiveVerdict]:
     ecs = ctx.clients.ecs
     result = []
     families = [

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from policies.live.aws.context import AwsLiveContext
 from policies.live.engine import (
-    LiveContext,
     LiveVerdict,
     failed,
     live_check,
@@ -14,7 +14,7 @@ from policies.live.engine import (
 )
 
 
-def detectors(ctx: LiveContext) -> list[dict[str, Any]]:
+def detectors(ctx: AwsLiveContext) -> list[dict[str, Any]]:
     guardduty = ctx.clients.client("guardduty")
     return ctx.once(
         "detectors",
@@ -26,7 +26,7 @@ def detectors(ctx: LiveContext) -> list[dict[str, Any]]:
 
 
 @live_check("AWS-GUARDDUTY-001")
-def guardduty(ctx: LiveContext) -> list[LiveVerdict]:
+def guardduty(ctx: AwsLiveContext) -> list[LiveVerdict]:
     found = detectors(ctx)
     if not found:
         return [failed(None, "GuardDuty is not enabled in this region")]
@@ -37,7 +37,7 @@ def guardduty(ctx: LiveContext) -> list[LiveVerdict]:
 
 
 @live_check("AWS-GUARDDUTY-002")
-def guardduty_containers(ctx: LiveContext) -> list[LiveVerdict]:
+def guardduty_containers(ctx: AwsLiveContext) -> list[LiveVerdict]:
     result = []
     for detector in detectors(ctx):
         features = detector.get("Features")
@@ -60,7 +60,7 @@ def guardduty_containers(ctx: LiveContext) -> list[LiveVerdict]:
 
 
 @live_check("AWS-CONFIG-001")
-def config_recording(ctx: LiveContext) -> list[LiveVerdict]:
+def config_recording(ctx: AwsLiveContext) -> list[LiveVerdict]:
     config = ctx.clients.client("config")
     recorders = config.describe_configuration_recorders()["ConfigurationRecorders"]
     if not recorders:

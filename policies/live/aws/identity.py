@@ -8,8 +8,8 @@ from typing import Any
 from urllib.parse import unquote
 
 from policies.live.aws.common import as_resource, optional
+from policies.live.aws.context import AwsLiveContext
 from policies.live.engine import (
-    LiveContext,
     LiveVerdict,
     failed,
     live_check,
@@ -20,7 +20,7 @@ from policies.static.aws import identity as identity_rules
 from policies.static.engine import as_list, statements
 
 
-def policy_document(ctx: LiveContext, arn: str) -> dict[str, Any]:
+def policy_document(ctx: AwsLiveContext, arn: str) -> dict[str, Any]:
     iam = ctx.clients.iam
     policy = iam.get_policy(PolicyArn=arn)["Policy"]
     version = iam.get_policy_version(PolicyArn=arn, VersionId=policy["DefaultVersionId"])
@@ -28,7 +28,7 @@ def policy_document(ctx: LiveContext, arn: str) -> dict[str, Any]:
     return json.loads(unquote(document)) if isinstance(document, str) else dict(document)
 
 
-def role_documents(ctx: LiveContext, role: str) -> list[dict[str, Any]]:
+def role_documents(ctx: AwsLiveContext, role: str) -> list[dict[str, Any]]:
     iam = ctx.clients.iam
     documents = []
     for name in iam.list_role_policies(RoleName=role)["PolicyNames"]:
@@ -46,7 +46,7 @@ def _role_name(arn: str | None) -> str | None:
 
 
 @live_check("AWS-IAM-001", account_wide=True)
-def quarantine_policy(ctx: LiveContext) -> list[LiveVerdict]:
+def quarantine_policy(ctx: AwsLiveContext) -> list[LiveVerdict]:
     arn = ctx.prewired.quarantine_policy_arn
     if not arn:
         return [
@@ -65,7 +65,7 @@ def quarantine_policy(ctx: LiveContext) -> list[LiveVerdict]:
     return [verdict(arn, None if deny_all else "the quarantine policy is not a true deny-all")]
 
 
-def break_glass(ctx: LiveContext) -> dict[str, Any] | None:
+def break_glass(ctx: AwsLiveContext) -> dict[str, Any] | None:
     name = _role_name(ctx.prewired.break_glass_role_arn) or ctx.once(
         "break-glass-name", lambda: _find_role(ctx, "break-glass")
     )
@@ -75,7 +75,7 @@ def break_glass(ctx: LiveContext) -> dict[str, Any] | None:
     return dict(found["Role"]) if found else None
 
 
-def _find_role(ctx: LiveContext, fragment: str) -> str | None:
+def _find_role(ctx: AwsLiveContext, fragment: str) -> str | None:
     for page in ctx.clients.iam.get_paginator("list_roles").paginate():
         for role in page["Roles"]:
             if fragment in role["RoleName"].lower():
@@ -84,7 +84,7 @@ def _find_role(ctx: LiveContext, fragment: str) -> str | None:
 
 
 @live_check("AWS-IAM-002", account_wide=True)
-def break_glass_mfa(ctx: LiveContext) -> list[LiveVerdict]:
+def break_glass_mfa(ctx: AwsLiveContext) -> list[LiveVerdict]:
     role = break_glass(ctx)
     if role is None:
         return [failed(None, "no break-glass role")]
@@ -107,7 +107,7 @@ def break_glass_mfa(ctx: LiveContext) -> list[LiveVerdict]:
 
 
 @live_check("AWS-IAM-003", account_wide=True)
-def break_glass_session(ctx: LiveContext) -> list[LiveVerdict]:
+def break_glass_session(ctx: AwsLiveContext) -> list[LiveVerdict]:
     role = break_glass(ctx)
     if role is None:
         return []
@@ -116,7 +116,7 @@ def break_glass_session(ctx: LiveContext) -> list[LiveVerdict]:
 
 
 @live_check("AWS-IAM-004")
-def break_glass_alert(ctx: LiveContext) -> list[LiveVerdict]:
+def break_glass_alert(ctx: AwsLiveContext) -> list[LiveVerdict]:
     role = break_glass(ctx)
     if role is None:
         return []
@@ -135,14 +135,14 @@ def break_glass_alert(ctx: LiveContext) -> list[LiveVerdict]:
     return [failed(role["Arn"], "no enabled rule with a target alerts on its assumption")]
 
 
-def responder_role(ctx: LiveContext) -> str | None:
+def responder_role(ctx: AwsLiveContext) -> str | None:
     return _role_name(ctx.prewired.responder_role_arn) or ctx.once(
         "responder-name", lambda: _find_role(ctx, "responder")
     )
 
 
 @live_check("AWS-IAM-005", account_wide=True)
-def responder_scope(ctx: LiveContext) -> list[LiveVerdict]:
+def responder_scope(ctx: AwsLiveContext) -> list[LiveVerdict]:
     role = responder_role(ctx)
     if not role:
         return [failed(None, "no responder role")]

@@ -7,8 +7,8 @@ from typing import Any
 import botocore.exceptions
 
 from policies.live.aws.common import as_resource, context_of
+from policies.live.aws.context import AwsLiveContext
 from policies.live.engine import (
-    LiveContext,
     LiveVerdict,
     live_check,
     verdict,
@@ -17,7 +17,7 @@ from policies.static.aws import network as network_rules
 from responders.aws.session import error_code
 
 
-def vpcs(ctx: LiveContext) -> list[str]:
+def vpcs(ctx: AwsLiveContext) -> list[str]:
     return ctx.once(
         "vpcs",
         lambda: [
@@ -28,7 +28,7 @@ def vpcs(ctx: LiveContext) -> list[str]:
     )
 
 
-def vpcs_with_instances(ctx: LiveContext) -> set[str]:
+def vpcs_with_instances(ctx: AwsLiveContext) -> set[str]:
     def build() -> set[str]:
         pages = ctx.clients.ec2.get_paginator("describe_instances").paginate(
             Filters=[
@@ -49,7 +49,7 @@ def vpcs_with_instances(ctx: LiveContext) -> set[str]:
     return ctx.once("vpcs-with-instances", build)
 
 
-def flow_logs(ctx: LiveContext) -> list[dict[str, Any]]:
+def flow_logs(ctx: AwsLiveContext) -> list[dict[str, Any]]:
     return ctx.once(
         "flow-logs",
         lambda: [
@@ -61,13 +61,13 @@ def flow_logs(ctx: LiveContext) -> list[dict[str, Any]]:
 
 
 @live_check("AWS-FLOW-001")
-def vpc_flow_logs(ctx: LiveContext) -> list[LiveVerdict]:
+def vpc_flow_logs(ctx: AwsLiveContext) -> list[LiveVerdict]:
     covered = {f["ResourceId"] for f in flow_logs(ctx)}
     return [verdict(v, None if v in covered else "no flow log", "flow logs on") for v in vpcs(ctx)]
 
 
 @live_check("AWS-FLOW-002")
-def flow_log_fields(ctx: LiveContext) -> list[LiveVerdict]:
+def flow_log_fields(ctx: AwsLiveContext) -> list[LiveVerdict]:
     found = []
     for flow in flow_logs(ctx):
         problem = network_rules.flow_log_fields(
@@ -77,7 +77,7 @@ def flow_log_fields(ctx: LiveContext) -> list[LiveVerdict]:
     return found
 
 
-def _group(ctx: LiveContext, group_id: str | None) -> dict[str, Any] | None:
+def _group(ctx: AwsLiveContext, group_id: str | None) -> dict[str, Any] | None:
     if not group_id:
         return None
     try:
@@ -102,7 +102,7 @@ def _isolation_problem(group: dict[str, Any] | None) -> str | None:
 
 
 @live_check("AWS-ISO-001")
-def isolation_groups(ctx: LiveContext) -> list[LiveVerdict]:
+def isolation_groups(ctx: AwsLiveContext) -> list[LiveVerdict]:
     found = []
     for vpc in sorted(vpcs_with_instances(ctx)):
         group = _group(ctx, ctx.prewired.isolation_groups.get(vpc))
@@ -112,7 +112,7 @@ def isolation_groups(ctx: LiveContext) -> list[LiveVerdict]:
 
 
 @live_check("AWS-ISO-002")
-def conversion_groups(ctx: LiveContext) -> list[LiveVerdict]:
+def conversion_groups(ctx: AwsLiveContext) -> list[LiveVerdict]:
     found = []
     for vpc in sorted(vpcs_with_instances(ctx)):
         group = _group(ctx, ctx.prewired.conversion_groups.get(vpc))

@@ -9,9 +9,9 @@ import json
 import botocore.exceptions
 
 from policies.live.aws.common import optional
+from policies.live.aws.context import AwsLiveContext
 from policies.live.aws.identity import _allows, responder_role, role_documents
 from policies.live.engine import (
-    LiveContext,
     LiveVerdict,
     failed,
     live_check,
@@ -26,7 +26,7 @@ from responders.registry import required_permissions
 
 
 @live_check("AWS-RESP-002", account_wide=True)
-def responder_permissions(ctx: LiveContext) -> list[LiveVerdict]:
+def responder_permissions(ctx: AwsLiveContext) -> list[LiveVerdict]:
     role = responder_role(ctx)
     if not role:
         return [failed(None, "no responder role")]
@@ -56,7 +56,7 @@ def responder_permissions(ctx: LiveContext) -> list[LiveVerdict]:
 
 
 @live_check("AWS-RESP-003")
-def ssm_reachable(ctx: LiveContext) -> list[LiveVerdict]:
+def ssm_reachable(ctx: AwsLiveContext) -> list[LiveVerdict]:
     pages = ctx.clients.ec2.get_paginator("describe_instances").paginate(
         Filters=[{"Name": "instance-state-name", "Values": ["running"]}]
     )
@@ -75,7 +75,7 @@ def ssm_reachable(ctx: LiveContext) -> list[LiveVerdict]:
 
 
 @live_check("AWS-RESP-004", account_wide=True)
-def memory_tool(ctx: LiveContext) -> list[LiveVerdict]:
+def memory_tool(ctx: AwsLiveContext) -> list[LiveVerdict]:
     uri, pinned = ctx.prewired.memory_tool_uri, ctx.prewired.memory_tool_sha256
     if not uri or not pinned:
         return [failed(None, "no memory tool published (/prewire/aws/memory-tool/*)")]
@@ -99,7 +99,7 @@ def memory_tool(ctx: LiveContext) -> list[LiveVerdict]:
 
 
 @live_check("AWS-RESP-005")
-def forensic_key(ctx: LiveContext) -> list[LiveVerdict]:
+def forensic_key(ctx: AwsLiveContext) -> list[LiveVerdict]:
     arn = ctx.prewired.kms_key_arn
     if not arn:
         return [failed(None, "no forensic key published at /prewire/aws/kms-key-arn")]
@@ -117,7 +117,7 @@ def forensic_key(ctx: LiveContext) -> list[LiveVerdict]:
 
 
 @live_check("AWS-RESP-001")
-def responder_wired(ctx: LiveContext) -> list[LiveVerdict]:
+def responder_wired(ctx: AwsLiveContext) -> list[LiveVerdict]:
     events = ctx.clients.client("events")
     for page in events.get_paginator("list_rules").paginate():
         for rule in page["Rules"]:

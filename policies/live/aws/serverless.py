@@ -6,9 +6,9 @@ import json
 from typing import Any
 from urllib.parse import unquote
 
+from policies.live.aws.context import AwsLiveContext
 from policies.live.aws.identity import _allows, role_documents
 from policies.live.engine import (
-    LiveContext,
     LiveVerdict,
     live_check,
     verdict,
@@ -17,7 +17,7 @@ from policies.static.engine import as_list, statements
 
 
 @live_check("AWS-LAMBDA-001")
-def lambda_versions(ctx: LiveContext) -> list[LiveVerdict]:
+def lambda_versions(ctx: AwsLiveContext) -> list[LiveVerdict]:
     fn = ctx.clients.lambda_
     result = []
     for page in fn.get_paginator("list_functions").paginate():
@@ -40,7 +40,7 @@ def lambda_versions(ctx: LiveContext) -> list[LiveVerdict]:
 
 
 @live_check("AWS-LAMBDA-002", account_wide=True)
-def no_version_deletion(ctx: LiveContext) -> list[LiveVerdict]:
+def no_version_deletion(ctx: AwsLiveContext) -> list[LiveVerdict]:
     automation = {
         "lambda.amazonaws.com",
         "events.amazonaws.com",

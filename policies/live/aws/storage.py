@@ -8,9 +8,9 @@ from typing import Any
 import botocore.exceptions
 
 from policies.live.aws.common import as_resource, context_of, optional
+from policies.live.aws.context import AwsLiveContext
 from policies.live.aws.trail import trails
 from policies.live.engine import (
-    LiveContext,
     LiveVerdict,
     failed,
     live_check,
@@ -24,25 +24,25 @@ from prewire.core.graph import Resource
 from responders.aws.session import is_api_gap
 
 
-def stores(ctx: LiveContext) -> list[str]:
+def stores(ctx: AwsLiveContext) -> list[str]:
     names = {t["S3BucketName"] for t in trails(ctx) if t.get("S3BucketName")}
     names |= {n for n in (ctx.prewired.evidence_bucket, ctx.prewired.audit_bucket) if n}
     return sorted(names)
 
 
-def bucket_lock(ctx: LiveContext, bucket: str) -> Resource | None:
+def bucket_lock(ctx: AwsLiveContext, bucket: str) -> Resource | None:
     found = optional(ctx.clients.s3.get_object_lock_configuration, Bucket=bucket)
     if found is None:
         return None
     return as_resource("lock", bucket, found["ObjectLockConfiguration"])
 
 
-def _per_store(ctx: LiveContext, problem: Any) -> list[LiveVerdict]:
+def _per_store(ctx: AwsLiveContext, problem: Any) -> list[LiveVerdict]:
     return [verdict(f"arn:aws:s3:::{b}", problem(b)) for b in stores(ctx)]
 
 
 @live_check("AWS-STORE-001", account_wide=True)
-def locked_evidence(ctx: LiveContext) -> list[LiveVerdict]:
+def locked_evidence(ctx: AwsLiveContext) -> list[LiveVerdict]:
     bucket = ctx.prewired.evidence_bucket
     if not bucket:
         return [failed(None, "no evidence bucket published at /prewire/aws/evidence-bucket")]
@@ -57,7 +57,7 @@ def locked_evidence(ctx: LiveContext) -> list[LiveVerdict]:
 
 
 @live_check("AWS-STORE-002", account_wide=True)
-def stores_locked(ctx: LiveContext) -> list[LiveVerdict]:
+def stores_locked(ctx: AwsLiveContext) -> list[LiveVerdict]:
     def problem(bucket: str) -> str | None:
         lock = bucket_lock(ctx, bucket)
         return common_rules.lock_problem(lock, context_of(ctx)) if lock else "no Object Lock"
@@ -66,7 +66,7 @@ def stores_locked(ctx: LiveContext) -> list[LiveVerdict]:
 
 
 @live_check("AWS-STORE-003", account_wide=True)
-def stores_versioned(ctx: LiveContext) -> list[LiveVerdict]:
+def stores_versioned(ctx: AwsLiveContext) -> list[LiveVerdict]:
     return _per_store(
         ctx,
         lambda b: (
@@ -78,7 +78,7 @@ def stores_versioned(ctx: LiveContext) -> list[LiveVerdict]:
 
 
 @live_check("AWS-STORE-004", account_wide=True)
-def stores_kms(ctx: LiveContext) -> list[LiveVerdict]:
+def stores_kms(ctx: AwsLiveContext) -> list[LiveVerdict]:
     def problem(bucket: str) -> str | None:
         found = optional(ctx.clients.s3.get_bucket_encryption, Bucket=bucket)
         for rule in (found or {}).get("ServerSideEncryptionConfiguration", {}).get("Rules", []):
@@ -93,7 +93,7 @@ def stores_kms(ctx: LiveContext) -> list[LiveVerdict]:
 
 
 @live_check("AWS-STORE-005", account_wide=True)
-def stores_private(ctx: LiveContext) -> list[LiveVerdict]:
+def stores_private(ctx: AwsLiveContext) -> list[LiveVerdict]:
     def problem(bucket: str) -> str | None:
         found = optional(ctx.clients.s3.get_public_access_block, Bucket=bucket)
         settings = (found or {}).get("PublicAccessBlockConfiguration", {})
@@ -113,7 +113,7 @@ def stores_private(ctx: LiveContext) -> list[LiveVerdict]:
 
 
 @live_check("AWS-STORE-006", account_wide=True)
-def stores_tls(ctx: LiveContext) -> list[LiveVerdict]:
+def stores_tls(ctx: AwsLiveContext) -> list[LiveVerdict]:
     def problem(bucket: str) -> str | None:
         found = optional(ctx.clients.s3.get_bucket_policy, Bucket=bucket)
         document = json.loads(found["Policy"]) if found else {}
@@ -129,7 +129,7 @@ def stores_tls(ctx: LiveContext) -> list[LiveVerdict]:
 
 
 @live_check("AWS-STORE-007", account_wide=True)
-def stores_not_expired(ctx: LiveContext) -> list[LiveVerdict]:
+def stores_not_expired(ctx: AwsLiveContext) -> list[LiveVerdict]:
     def problem(bucket: str) -> str | None:
         found = optional(ctx.clients.s3.get_bucket_lifecycle_configuration, Bucket=bucket)
         if not found:
@@ -142,7 +142,7 @@ def stores_not_expired(ctx: LiveContext) -> list[LiveVerdict]:
 
 
 @live_check("AWS-STORE-008", account_wide=True)
-def stores_logged(ctx: LiveContext) -> list[LiveVerdict]:
+def stores_logged(ctx: AwsLiveContext) -> list[LiveVerdict]:
     return _per_store(
         ctx,
         lambda b: (
@@ -154,7 +154,7 @@ def stores_logged(ctx: LiveContext) -> list[LiveVerdict]:
 
 
 @live_check("AWS-SNAP-001")
-def snapshot_automation(ctx: LiveContext) -> list[LiveVerdict]:
+def snapshot_automation(ctx: AwsLiveContext) -> list[LiveVerdict]:
     backup = ctx.clients.client("backup")
     plans = backup.list_backup_plans()["BackupPlansList"]
     selected = []
@@ -191,7 +191,7 @@ def snapshot_automation(ctx: LiveContext) -> list[LiveVerdict]:
 
 
 @live_check("AWS-SNAP-002")
-def vaults_locked(ctx: LiveContext) -> list[LiveVerdict]:
+def vaults_locked(ctx: AwsLiveContext) -> list[LiveVerdict]:
     backup = ctx.clients.client("backup")
     found = []
     for vault in backup.list_backup_vaults()["BackupVaultList"]:

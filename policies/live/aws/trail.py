@@ -6,8 +6,8 @@ from typing import Any
 
 from policies.live.aws.common import as_resource, context_of
 from policies.live.aws.containers import log_groups
+from policies.live.aws.context import AwsLiveContext
 from policies.live.engine import (
-    LiveContext,
     LiveVerdict,
     failed,
     live_check,
@@ -19,7 +19,7 @@ from policies.static.aws import trail as trail_rules
 from prewire.core.graph import Resource
 
 
-def trails(ctx: LiveContext) -> list[dict[str, Any]]:
+def trails(ctx: AwsLiveContext) -> list[dict[str, Any]]:
     return ctx.once(
         "trails",
         lambda: [
@@ -29,12 +29,12 @@ def trails(ctx: LiveContext) -> list[dict[str, Any]]:
     )
 
 
-def trail_logging(ctx: LiveContext, trail: dict[str, Any]) -> bool:
+def trail_logging(ctx: AwsLiveContext, trail: dict[str, Any]) -> bool:
     status = ctx.clients.cloudtrail.get_trail_status(Name=trail["TrailARN"])
     return bool(status.get("IsLogging"))
 
 
-def selectors(ctx: LiveContext, trail: dict[str, Any]) -> Resource:
+def selectors(ctx: AwsLiveContext, trail: dict[str, Any]) -> Resource:
     found = ctx.clients.cloudtrail.get_event_selectors(TrailName=trail["TrailARN"])
     return as_resource(
         "trail",
@@ -47,7 +47,7 @@ def selectors(ctx: LiveContext, trail: dict[str, Any]) -> Resource:
 
 
 @live_check("AWS-TRAIL-001")
-def multi_region_trail(ctx: LiveContext) -> list[LiveVerdict]:
+def multi_region_trail(ctx: AwsLiveContext) -> list[LiveVerdict]:
     found = trails(ctx)
     logging = [t for t in found if t.get("IsMultiRegionTrail") and trail_logging(ctx, t)]
     if logging:
@@ -55,24 +55,24 @@ def multi_region_trail(ctx: LiveContext) -> list[LiveVerdict]:
     return [failed(None, "no logging multi-region trail covers this region")]
 
 
-def _per_trail(ctx: LiveContext, problem: Any) -> list[LiveVerdict]:
+def _per_trail(ctx: AwsLiveContext, problem: Any) -> list[LiveVerdict]:
     return [verdict(t["TrailARN"], problem(t)) for t in trails(ctx)]
 
 
 @live_check("AWS-TRAIL-002")
-def trail_validation(ctx: LiveContext) -> list[LiveVerdict]:
+def trail_validation(ctx: AwsLiveContext) -> list[LiveVerdict]:
     return _per_trail(
         ctx, lambda t: None if t.get("LogFileValidationEnabled") else "log file validation is off"
     )
 
 
 @live_check("AWS-TRAIL-003")
-def trail_kms(ctx: LiveContext) -> list[LiveVerdict]:
+def trail_kms(ctx: AwsLiveContext) -> list[LiveVerdict]:
     return _per_trail(ctx, lambda t: None if t.get("KmsKeyId") else "not encrypted with a CMK")
 
 
 @live_check("AWS-TRAIL-004")
-def trail_cloudwatch(ctx: LiveContext) -> list[LiveVerdict]:
+def trail_cloudwatch(ctx: AwsLiveContext) -> list[LiveVerdict]:
     return _per_trail(
         ctx,
         lambda t: (
@@ -81,7 +81,7 @@ def trail_cloudwatch(ctx: LiveContext) -> list[LiveVerdict]:
     )
 
 
-def _data_events(ctx: LiveContext, resource_type: str) -> list[LiveVerdict]:
+def _data_events(ctx: AwsLiveContext, resource_type: str) -> list[LiveVerdict]:
     if not trails(ctx):
         return []
     selecting = [t for t in trails(ctx) if common_rules.selects(selectors(ctx, t), resource_type)]
@@ -91,17 +91,17 @@ def _data_events(ctx: LiveContext, resource_type: str) -> list[LiveVerdict]:
 
 
 @live_check("AWS-TRAIL-005")
-def trail_s3_data(ctx: LiveContext) -> list[LiveVerdict]:
+def trail_s3_data(ctx: AwsLiveContext) -> list[LiveVerdict]:
     return _data_events(ctx, "AWS::S3::Object")
 
 
 @live_check("AWS-TRAIL-006")
-def trail_lambda_data(ctx: LiveContext) -> list[LiveVerdict]:
+def trail_lambda_data(ctx: AwsLiveContext) -> list[LiveVerdict]:
     return _data_events(ctx, "AWS::Lambda::Function")
 
 
 @live_check("AWS-TRAIL-007")
-def trail_global(ctx: LiveContext) -> list[LiveVerdict]:
+def trail_global(ctx: AwsLiveContext) -> list[LiveVerdict]:
     return _per_trail(
         ctx,
         lambda t: None if t.get("IncludeGlobalServiceEvents") else "global service events excluded",
@@ -109,7 +109,7 @@ def trail_global(ctx: LiveContext) -> list[LiveVerdict]:
 
 
 @live_check("AWS-LOGS-001")
-def log_retention(ctx: LiveContext) -> list[LiveVerdict]:
+def log_retention(ctx: AwsLiveContext) -> list[LiveVerdict]:
     return [
         verdict(
             g["arn"],

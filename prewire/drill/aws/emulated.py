@@ -11,8 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Literal
 
-from prewire.drill import inventory
-from prewire.drill.aws import detection
+from prewire.drill.aws import detection, inventory
 from prewire.drill.aws.environment import (
     PreparedAccount,
     known_vpcs,

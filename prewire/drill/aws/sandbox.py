@@ -21,8 +21,7 @@ from typing import Any, Literal
 import botocore.exceptions
 
 from prewire.core.evidence.layout import DRILLS_ROOT
-from prewire.drill import inventory
-from prewire.drill.aws import canaries, detection, findings
+from prewire.drill.aws import canaries, detection, findings, inventory
 from prewire.drill.aws.environment import PreparedAccount
 from prewire.drill.aws.target import AwsTarget
 from prewire.drill.scenarios import Scenario

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from policies.live.audit import audit_account
+from policies.live.aws.audit import audit_account
 from policies.live.gate import GateResult
 from prewire.core.vocabulary import Cloud
 from prewire.drill.aws.environment import PreparedAccount

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from policies.live.audit import audit_subscription
+from policies.live.azure.audit import audit_subscription
 from policies.live.gate import GateResult
 from prewire.core.vocabulary import Cloud
 from prewire.drill.azure import detection as azure_detection

@@ -18,8 +18,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from policies.live.audit import audit_project
 from policies.live.gate import GateResult
+from policies.live.gcp.audit import audit_project
 from prewire.core.vocabulary import Cloud
 from prewire.drill.gcp.provision import provision_gcp, stack_graph
 from prewire.drill.gcp.victim import GcpVictim, seed_victim
