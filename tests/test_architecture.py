@@ -151,8 +151,6 @@ def test_cloud_neutral_modules_import_no_cloud_module() -> None:
         # checkov reads Terraform (AWS rules) and ARM templates (the core's Azure export).
         "policies.terraform_rules",
         "policies.checkov_run",
-        # `prewire package azure-responder` builds the Azure Function's package.
-        "prewire.package",
         # The settings package re-exports each cloud's settings; readiness combines them.
         "stacks.settings",
         "stacks.settings.readiness",

@@ -28,7 +28,7 @@ def azure_responder(
 ) -> None:
     """The Function code, host.json, requirements.txt and its vendored dependencies; point
     prewire:azure.responderPackage at the directory."""
-    from prewire.package import build_azure_responder
+    from prewire.package.azure import build_azure_responder
 
     if dependencies:
         console.print("installing the Function's dependencies for Linux / Python 3.11 ...")

@@ -19,7 +19,7 @@ import pulumi_azure_native.storage as storage
 import pulumi_azure_native.web as web
 
 from prewire.core import tokens
-from prewire.package import is_vendored
+from prewire.package.azure import is_vendored
 from responders.azure.discovery import Role
 from responders.azure.function import (
     ALERT_HUB_CONNECTION,

@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 from prewire.cli.main import app
 from prewire.core import tokens as t
 from prewire.drill.azure.account import responder_package
-from prewire.package import build_azure_responder, requirements
+from prewire.package.azure import build_azure_responder, requirements
 from prewire.render import Graph, Resource, load_stack_config, render
 from stacks.azure.response import (
     EVENT_HUBS_DATA_RECEIVER,

@@ -25,7 +25,7 @@ from prewire.core.graph import Graph
 from prewire.drill.azure.provision import provision_azure
 from prewire.drill.provisioning import Provisioned
 from prewire.emulator.azure import FakeAzure
-from prewire.package import build_azure_responder
+from prewire.package.azure import build_azure_responder
 from prewire.render import render
 from responders.azure.discovery import ROLE_TAG, Role
 
