@@ -145,9 +145,6 @@ def test_cloud_neutral_modules_import_no_cloud_module() -> None:
     GCP REST kinds) read by any face, and the documented exceptions below.
     """
     exceptions = {
-        # The mocks answer every provider package of one program; see docs/architecture.md.
-        "prewire.render.mocks",
-        "prewire.render.program",
         # checkov reads Terraform (AWS rules) and ARM templates (the core's Azure export).
         "policies.terraform_rules",
         "policies.checkov_run",

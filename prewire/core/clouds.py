@@ -24,6 +24,7 @@ FACE_PACKAGES: dict[str, str] = {
     "responders": "responders.{cloud}",
     "drill": "prewire.drill.{cloud}",
     "plan": "prewire.plan.{cloud}",
+    "render": "prewire.render.{cloud}",
 }
 
 

@@ -3,15 +3,16 @@ deterministically from the logical names, and the invokes programs call all the 
 
 from __future__ import annotations
 
-import hashlib
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
+from prewire.core.vocabulary import Cloud
 from prewire.render.policy_document import render_policy_document
+from prewire.render.providers import ACCOUNT_NUMBER, digest, provider
 
-ACCOUNT_ID = "123456789012"
+ACCOUNT_ID = ACCOUNT_NUMBER
 DEFAULT_REGION = "us-east-1"
 
 # EC2-style ids for the resource kinds responders and rules look up by id.
@@ -33,10 +34,6 @@ ID_PREFIXES = {
 ZONE_IDS = {"us-east-1": "use1", "us-west-2": "usw2", "eu-west-1": "euw1", "eu-central-1": "euc1"}
 
 
-def digest(text: str, length: int) -> str:
-    return hashlib.sha256(text.encode()).hexdigest()[:length]
-
-
 def split_token(token: str) -> tuple[str, str, str]:
     """'aws:s3/bucket:Bucket' -> ('aws', 's3', 'Bucket')."""
     package, middle, kind = [*token.split(":"), "", ""][:3]
@@ -45,8 +42,14 @@ def split_token(token: str) -> tuple[str, str, str]:
 
 @dataclass(frozen=True)
 class AwsAccount:
+    """The AWS provider of a render: one account in one region."""
+
     region: str = DEFAULT_REGION
     account_id: str = ACCOUNT_ID
+    packages: ClassVar[tuple[str, ...]] = ("aws",)
+
+    def location_of(self, outputs: dict[str, Any]) -> str:
+        return self.region
 
     def arn(self, service: str, resource: str, *, regional: bool = True) -> str:
         region = self.region if regional and service not in ("iam", "s3") else ""
@@ -238,3 +241,8 @@ class AwsAccount:
         arn = str(args.get("arn") or f"arn:aws:iam::aws:policy/{args.get('name')}")
         name = arn.rsplit("/", 1)[-1]
         return {"arn": arn, "name": name, "id": arn, "path": "/"}
+
+
+@provider(Cloud.AWS)
+def aws_provider(config: Mapping[str, str]) -> AwsAccount:
+    return AwsAccount(config.get("aws:region", DEFAULT_REGION))

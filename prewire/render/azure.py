@@ -7,12 +7,17 @@ from __future__ import annotations
 import base64
 import hashlib
 import uuid
-from typing import Any
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, ClassVar
 
 from prewire.core import tokens as t
 from prewire.core.azure.arm_types import ARM_TYPES
+from prewire.core.vocabulary import Cloud
+from prewire.render.providers import provider, setting
 
 SUBSCRIPTION_ID = "00000000-0000-4000-8000-000000000000"
+DEFAULT_LOCATION = "westeurope"
 TENANT_ID = "00000000-0000-4000-8000-0000000000aa"
 
 
@@ -146,3 +151,30 @@ def azure_invoke(call: str, args: dict[str, Any], subscription: str) -> dict[str
             "secondarySharedKey": _fake_key(workspace + "secondary"),
         }
     return None
+
+
+@dataclass(frozen=True)
+class AzureProvider:
+    """The azure-native provider of a render: one subscription, one default location."""
+
+    subscription: str = SUBSCRIPTION_ID
+    location: str = DEFAULT_LOCATION
+    packages: ClassVar[tuple[str, ...]] = ("azure-native",)
+
+    def resource(self, token: str, name: str, outputs: dict[str, Any]) -> str:
+        return azure_resource(token, name, outputs, self.subscription)
+
+    def invoke(self, token: str, args: dict[str, Any]) -> dict[str, Any] | None:
+        return azure_invoke(token, args, self.subscription)
+
+    def location_of(self, outputs: dict[str, Any]) -> str:
+        return str(outputs.get("location") or self.location)
+
+
+@provider(Cloud.AZURE)
+def azure_provider(config: Mapping[str, str]) -> AzureProvider:
+    subscription = setting(config, "prewire:azure.subscriptionId", "azure-native:subscriptionId")
+    return AzureProvider(
+        subscription or SUBSCRIPTION_ID,
+        setting(config, "azure-native:location") or DEFAULT_LOCATION,
+    )

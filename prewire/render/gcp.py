@@ -5,12 +5,16 @@ network, a binding's role) as in a real project."""
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any, ClassVar
 
 from prewire.core import tokens as t
+from prewire.core.vocabulary import Cloud
+from prewire.render.providers import provider, setting
 
 PROJECT = "prewire-render"
+DEFAULT_REGION = "us-central1"
 PROJECT_NUMBER = "123456789012"
 COMPUTE = "https://www.googleapis.com/compute/v1"
 STORAGE = "https://www.googleapis.com/storage/v1"
@@ -116,3 +120,29 @@ def gcp_invoke(
         email = f"{_number(project)}-compute@developer.gserviceaccount.com"
         return {"email": email, "member": f"serviceAccount:{email}", "project": project}
     return None
+
+
+@dataclass(frozen=True)
+class GcpProvider:
+    """The gcp provider of a render: one default project and region."""
+
+    project: str = PROJECT
+    region: str = DEFAULT_REGION
+    packages: ClassVar[tuple[str, ...]] = ("gcp",)
+
+    def resource(self, token: str, name: str, outputs: dict[str, Any]) -> str:
+        return gcp_resource(token, name, outputs, self.project)
+
+    def invoke(self, token: str, args: dict[str, Any]) -> dict[str, Any] | None:
+        return gcp_invoke(token, args, self.project, self.region)
+
+    def location_of(self, outputs: dict[str, Any]) -> str:
+        return str(outputs.get("region") or self.region)
+
+
+@provider(Cloud.GCP)
+def gcp_provider(config: Mapping[str, str]) -> GcpProvider:
+    return GcpProvider(
+        setting(config, "prewire:gcp.project", "gcp:project") or PROJECT,
+        setting(config, "gcp:region") or DEFAULT_REGION,
+    )

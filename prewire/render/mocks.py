@@ -18,34 +18,20 @@ from pulumi.runtime.mocks import MockCallArgs, MockResourceArgs
 
 from prewire.core.graph import Invoke, strings_in
 from prewire.render import sdk
-from prewire.render.aws import ACCOUNT_ID, DEFAULT_REGION, AwsAccount, digest
-from prewire.render.azure import SUBSCRIPTION_ID, azure_invoke, azure_resource
-from prewire.render.gcp import PROJECT, gcp_invoke, gcp_resource
 from prewire.render.placeholders import Naming, complete
+from prewire.render.providers import ACCOUNT_NUMBER, Provider, digest
 
 STACK_REFERENCE = "pulumi:pulumi:StackReference"
-DEFAULT_AZURE_LOCATION = "westeurope"
-DEFAULT_GCP_REGION = "us-central1"
-
-__all__ = ["ACCOUNT_ID", "DEFAULT_REGION", "RenderMocks"]
 
 
 @dataclass
 class RenderMocks(Mocks):
-    region: str = DEFAULT_REGION
-    account_id: str = ACCOUNT_ID
-    subscription_id: str = SUBSCRIPTION_ID
-    gcp_project: str = PROJECT
-    azure_location: str = DEFAULT_AZURE_LOCATION
-    gcp_region: str = DEFAULT_GCP_REGION
+    providers: dict[str, Provider] = field(default_factory=dict)
+    """Each cloud's provider by Pulumi package (`prewire.render.providers.providers(config)`)."""
     stack_outputs: dict[str, dict[str, Any]] = field(default_factory=dict)
     """Outputs of referenced stacks, by stack name (from `--stack-outputs NAME=FILE`)."""
     invokes: list[Invoke] = field(default_factory=list)
     placeholders: set[str] = field(default_factory=set)
-
-    @property
-    def aws(self) -> AwsAccount:
-        return AwsAccount(self.region, self.account_id)
 
     # -- resources ------------------------------------------------------------------------
     def new_resource(self, args: MockResourceArgs) -> tuple[str | None, dict[str, Any]]:
@@ -70,28 +56,24 @@ class RenderMocks(Mocks):
             physical=str(outputs.get("name") or outputs.get("bucket") or args.name),
             resource_id=resource_id,
             region=self._region_of(args.typ, outputs),
-            account=self.account_id,
+            account=ACCOUNT_NUMBER,
         )
         return resource_id, complete(sdk.resource_class(args.typ), outputs, naming)
 
+    def _provider(self, token: str) -> Provider | None:
+        return self.providers.get(token.split(":", 1)[0])
+
     def _identify(self, token: str, name: str, outputs: dict[str, Any]) -> str:
-        package = token.split(":", 1)[0]
-        if package == "aws":
-            return self.aws.resource(token, name, outputs)
-        if package == "azure-native":
-            return azure_resource(token, name, outputs, self.subscription_id)
-        if package == "gcp":
-            return gcp_resource(token, name, outputs, self.gcp_project)
+        provider = self._provider(token)
+        if provider is not None:
+            return provider.resource(token, name, outputs)
         outputs.setdefault("name", name)
         return f"{name}-{digest(token + name, 8)}"
 
     def _region_of(self, token: str, outputs: dict[str, Any]) -> str:
-        package = token.split(":", 1)[0]
-        if package == "azure-native":
-            return str(outputs.get("location") or self.azure_location)
-        if package == "gcp":
-            return str(outputs.get("region") or self.gcp_region)
-        return self.region
+        # Resources of other packages (random, kubernetes, ...) are named in the AWS region.
+        provider = self._provider(token) or self.providers.get("aws")
+        return provider.location_of(outputs) if provider is not None else ""
 
     # -- invokes --------------------------------------------------------------------------
     def call(self, args: MockCallArgs) -> tuple[dict[str, Any], list[tuple[str, str]]]:
@@ -105,7 +87,7 @@ class RenderMocks(Mocks):
             physical=str(given.get("name") or f"{function}-{digest(repr(given), 6)}"),
             resource_id=str(given.get("id") or f"{function}-{digest(repr(given), 12)}"),
             region=self._region_of(args.token, given),
-            account=self.account_id,
+            account=ACCOUNT_NUMBER,
         )
         # Results echo the arguments they share a name with (getVpc(id=...) returns that id).
         result_type = sdk.invoke_result_class(args.token)
@@ -119,11 +101,5 @@ class RenderMocks(Mocks):
         return result, []
 
     def _answer(self, token: str, args: dict[str, Any]) -> dict[str, Any] | None:
-        package = token.split(":", 1)[0]
-        if package == "aws":
-            return self.aws.invoke(token, args)
-        if package == "azure-native":
-            return azure_invoke(token, args, self.subscription_id)
-        if package == "gcp":
-            return gcp_invoke(token, args, self.gcp_project, self.gcp_region)
-        return None
+        provider = self._provider(token)
+        return provider.invoke(token, args) if provider is not None else None

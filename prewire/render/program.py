@@ -25,14 +25,8 @@ from pulumi.runtime.sync_await import _sync_await
 
 from prewire.core.graph import Graph, Resource
 from prewire.render import errors, hooks
-from prewire.render.azure import SUBSCRIPTION_ID
-from prewire.render.gcp import PROJECT as GCP_PROJECT
-from prewire.render.mocks import (
-    DEFAULT_AZURE_LOCATION,
-    DEFAULT_GCP_REGION,
-    DEFAULT_REGION,
-    RenderMocks,
-)
+from prewire.render.mocks import RenderMocks
+from prewire.render.providers import providers
 
 KIT_ROOT = Path(__file__).resolve().parents[2]
 
@@ -108,10 +102,6 @@ def parse_overrides(pairs: list[str], project: str) -> dict[str, str]:
     return overrides
 
 
-def _unquoted(value: str | None) -> str | None:
-    return value.strip('"') if value else None
-
-
 def render(
     program: Path | None = None,
     config: Mapping[str, str] | None = None,
@@ -185,18 +175,7 @@ def _render_with(
 ) -> Graph:
     """Run `program`; `where` is (folder of __main__.py, the program's root) for a user's
     program, whose failures become one-line ProgramErrors, or None for the kit's own tests."""
-    mocks = RenderMocks(
-        region=config.get("aws:region", DEFAULT_REGION),
-        subscription_id=_unquoted(config.get("prewire:azure.subscriptionId"))
-        or _unquoted(config.get("azure-native:subscriptionId"))
-        or SUBSCRIPTION_ID,
-        gcp_project=_unquoted(config.get("prewire:gcp.project"))
-        or _unquoted(config.get("gcp:project"))
-        or GCP_PROJECT,
-        azure_location=_unquoted(config.get("azure-native:location")) or DEFAULT_AZURE_LOCATION,
-        gcp_region=_unquoted(config.get("gcp:region")) or DEFAULT_GCP_REGION,
-        stack_outputs=stack_outputs,
-    )
+    mocks = RenderMocks(providers=providers(config), stack_outputs=stack_outputs)
     monitor = _RecordingMonitor(mocks)
     ROOT.set(None)
     pulumi.runtime.set_mocks(mocks, project=project, stack=stack, preview=False, monitor=monitor)
