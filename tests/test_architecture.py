@@ -187,3 +187,14 @@ def test_engines_register_clouds_they_do_not_import() -> None:
                 if target.startswith(root + ".") and _cloud_of(target):
                     named[module].append(target)
         assert dict(named) == {}, face
+
+
+def test_aws_controls_rules_and_checks_share_their_service_groups() -> None:
+    """A control's definition, static rule and live check live in modules of the same name."""
+
+    def groups(package: str) -> set[str]:
+        return {p.stem for p in (ROOT / package.replace(".", "/")).glob("*.py")} - {"__init__"}
+
+    controls = groups("policies.controls.aws")
+    assert groups("policies.static.aws") == controls
+    assert groups("policies.live.aws") - {"context", "audit"} == controls
