@@ -12,6 +12,7 @@ Adding a cloud is one line per face here plus its packages; adding a face is one
 from __future__ import annotations
 
 import importlib
+import pkgutil
 from collections.abc import Iterable
 
 from prewire.core.vocabulary import Cloud
@@ -42,3 +43,13 @@ def load(face: str, clouds: Iterable[Cloud] | None = None) -> None:
     """
     for cloud in Cloud if clouds is None else clouds:
         importlib.import_module(package_of(face, cloud))
+
+
+def load_modules(package: str, path: Iterable[str]) -> None:
+    """Import every module of a cloud's package (from its `__init__`), so each registers itself.
+
+    For packages whose modules only register (controls, rules, checks): the order does not
+    matter there, and a new module needs no line anywhere else.
+    """
+    for module in sorted(m.name for m in pkgutil.iter_modules(list(path))):
+        importlib.import_module(f"{package}.{module}")

@@ -5,28 +5,6 @@ every control.
 
 from __future__ import annotations
 
-from policies.controls.aws import (
-    common,
-    compute,
-    containers,
-    detection,
-    identity,
-    network,
-    responder,
-    serverless,
-    storage,
-    trail,
-)
+from prewire.core.clouds import load_modules
 
-__all__ = [
-    "common",
-    "trail",
-    "storage",
-    "network",
-    "detection",
-    "identity",
-    "containers",
-    "serverless",
-    "compute",
-    "responder",
-]
+load_modules(__name__, __path__)

@@ -8,28 +8,6 @@ shape the static rules read and the same rule function decides.
 
 from __future__ import annotations
 
-from policies.live.aws import (
-    common,
-    compute,
-    containers,
-    detection,
-    identity,
-    network,
-    responder,
-    serverless,
-    storage,
-    trail,
-)
+from prewire.core.clouds import load_modules
 
-__all__ = [
-    "common",
-    "trail",
-    "storage",
-    "network",
-    "detection",
-    "identity",
-    "responder",
-    "containers",
-    "serverless",
-    "compute",
-]
+load_modules(__name__, __path__)

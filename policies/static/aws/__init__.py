@@ -4,28 +4,6 @@ per service group as the catalogue groups them. Importing the package registers 
 
 from __future__ import annotations
 
-from policies.static.aws import (
-    common,
-    compute,
-    containers,
-    detection,
-    identity,
-    network,
-    responder,
-    serverless,
-    storage,
-    trail,
-)
+from prewire.core.clouds import load_modules
 
-__all__ = [
-    "common",
-    "trail",
-    "storage",
-    "network",
-    "detection",
-    "identity",
-    "containers",
-    "serverless",
-    "compute",
-    "responder",
-]
+load_modules(__name__, __path__)

@@ -99,7 +99,11 @@ def conversion_groups(graph: Graph, context: Context) -> list[Verdict]:
 def _used_vpcs(graph: Graph) -> dict[str, Resource]:
     """VPCs a program declares or places resources in, by id, with a resource naming each."""
     used: dict[str, Resource] = {str(v.id): v for v in graph.of_type(t.VPC) if v.id}
-    for resource in graph.of_type(*t.VPC_MEMBERS):
+    # Under the mocks resources register in the order their inputs resolve, which varies from
+    # run to run: name each VPC by a fixed preference (kind, then URN) so findings are stable.
+    rank = {token: i for i, token in enumerate(t.VPC_MEMBERS)}
+    members = graph.of_type(*t.VPC_MEMBERS)
+    for resource in sorted(members, key=lambda r: (rank.get(r.type, len(rank)), r.urn)):
         vpc = resource.inputs.get("vpcId")
         if isinstance(vpc, str) and vpc.startswith("vpc-"):
             used.setdefault(vpc, resource)

@@ -7,14 +7,6 @@ a CrossGuard preview where ids are still unknown, by the recorded property depen
 
 from __future__ import annotations
 
-from policies.static.azure import (
-    activity_log,
-    common,
-    detection,
-    identity,
-    network,
-    storage,
-    workloads,
-)
+from prewire.core.clouds import load_modules
 
-__all__ = ["common", "activity_log", "storage", "network", "detection", "workloads", "identity"]
+load_modules(__name__, __path__)

@@ -6,6 +6,6 @@ Networks are matched by name (a reference may be a name, a path or a self link);
 
 from __future__ import annotations
 
-from policies.static.gcp import audit_log, common, detection, identity, network, storage, workloads
+from prewire.core.clouds import load_modules
 
-__all__ = ["common", "audit_log", "storage", "network", "workloads", "detection", "identity"]
+load_modules(__name__, __path__)
