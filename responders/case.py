@@ -16,11 +16,13 @@ from prewire.core.evidence.layout import EvidenceStore
 from responders.runtime import InputError, NullProgress, Progress, Step
 
 T = TypeVar("T")
-CASE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
+CASE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,127}")
 
 
 def check_case_id(case_id: str) -> str:
-    if not CASE_ID.match(case_id):
+    # fullmatch, not match with `$`: `$` also matches before a trailing newline, and a case id
+    # becomes object keys and custody entries.
+    if not CASE_ID.fullmatch(case_id):
         raise InputError(f"case id {case_id!r}: use letters, digits, '.', '_' or '-' (max 128)")
     return case_id
 

@@ -61,13 +61,16 @@ def names_help(cloud: Cloud = Cloud.AWS) -> str:
     return f"actions: {actions}; playbooks: {playbooks}"
 
 
-def _check_name(cloud: Cloud, name: str) -> None:
+def _check_input(cloud: Cloud, name: str, case: str) -> None:
+    """The action or playbook and the case id, checked before any client is built."""
+    from responders.case import check_case_id
     from responders.playbooks import PLAYBOOKS
     from responders.registry import ACTIONS, load_cloud
 
     load_cloud(cloud)
     if (cloud, name) not in ACTIONS and (cloud, name) not in PLAYBOOKS:
         fail(f"unknown action or playbook {name!r}; {names_help(cloud)}")
+    check_case_id(case)
 
 
 def _run_and_report(
@@ -161,7 +164,7 @@ def respond_aws(
     from responders.aws.session import AwsClients
     from responders.case import Options
 
-    _check_name(Cloud.AWS, name)
+    _check_input(Cloud.AWS, name, case)
     clients = AwsClients(
         region=resolve_region(region, profile),
         profile=profile,
@@ -236,7 +239,7 @@ def respond_azure(
     from responders.azure.session import azure_clients
     from responders.case import Options
 
-    _check_name(Cloud.AZURE, name)
+    _check_input(Cloud.AZURE, name, case)
     subscription = given_subscription(subscription)
     options = Options(
         confirm_release=yes,
@@ -301,7 +304,7 @@ def respond_gcp(
     from responders.gcp.case import open_case
     from responders.gcp.session import GcpClients
 
-    _check_name(Cloud.GCP, name)
+    _check_input(Cloud.GCP, name, case)
     project = given_project(project)
     with RichProgress() as progress:
         opened = open_case(

@@ -56,6 +56,6 @@ class Registry(Generic[K, T]):
 
 
 def check_kebab_case(name: str) -> str:
-    if not KEBAB_CASE.match(name):
+    if not KEBAB_CASE.fullmatch(name):
         raise ValueError(f"'{name}' is not a kebab-case name")
     return name

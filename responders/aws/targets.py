@@ -19,16 +19,20 @@ from responders.aws.session import error_code
 from responders.registry import target_validator
 from responders.runtime import InputError
 
-INSTANCE_ID = re.compile(r"^i-[0-9a-f]{8}([0-9a-f]{9})?$")
-IAM_ARN = re.compile(r"^arn:aws[a-z-]*:iam::\d{12}:(role|user)/(.+/)?[\w+=,.@-]+$")
-SHORT_IDENTITY = re.compile(r"^(role|user)/[\w+=,.@-]+$")
+# Whole-string matches (fullmatch) in ASCII: IAM names are ASCII, and `\w` would otherwise admit
+# look-alike letters from other scripts.
+INSTANCE_ID = re.compile(r"i-[0-9a-f]{8}([0-9a-f]{9})?")
+IAM_ARN = re.compile(
+    r"arn:aws[a-z-]*:iam::\d{12}:(role|user)/([\w+=,.@/-]+/)?[\w+=,.@-]+", re.ASCII
+)
+SHORT_IDENTITY = re.compile(r"(role|user)/[\w+=,.@-]+", re.ASCII)
 
 Validator = Callable[[AwsCase, Sequence[str]], None]
 
 
 def describe_instances(case: AwsCase, instance_ids: Sequence[str]) -> dict[str, dict[str, Any]]:
     """Describe instances in one call; unknown ids are an input error naming the region."""
-    bad = [i for i in instance_ids if not INSTANCE_ID.match(i)]
+    bad = [i for i in instance_ids if not INSTANCE_ID.fullmatch(i)]
     if bad:
         raise InputError(f"not an EC2 instance id: {', '.join(bad)}")
     try:
@@ -99,7 +103,7 @@ def _validate_identities(case: AwsCase, targets: Sequence[str]) -> None:
     bad = [
         t
         for t in targets
-        if not t.startswith("i-") and not IAM_ARN.match(t) and not SHORT_IDENTITY.match(t)
+        if not t.startswith("i-") and not IAM_ARN.fullmatch(t) and not SHORT_IDENTITY.fullmatch(t)
     ]
     if bad:
         raise InputError(

@@ -7,9 +7,12 @@ from dataclasses import dataclass
 
 from responders.runtime import InputError
 
+# One path segment: no slash, no control character (a newline or NUL never reaches a request).
+_SEGMENT = r"[^/\x00-\x1f\x7f]+"
 _ID = re.compile(
-    r"^/subscriptions/(?P<subscription>[0-9a-fA-F-]{36})/resourceGroups/(?P<group>[^/]+)"
-    r"/providers/(?P<namespace>[^/]+)/(?P<type>[^/]+)/(?P<name>[^/]+)(?P<rest>/.*)?$"
+    rf"/subscriptions/(?P<subscription>[0-9a-fA-F-]{{36}})/resourceGroups/(?P<group>{_SEGMENT})"
+    rf"/providers/(?P<namespace>{_SEGMENT})/(?P<type>{_SEGMENT})/(?P<name>{_SEGMENT})"
+    rf"(?P<rest>(/{_SEGMENT})*)"
 )
 
 
@@ -36,7 +39,8 @@ class ResourceId:
 
 def parse(text: str, kind: str | None = None) -> ResourceId:
     """Parse a resource id; with `kind`, insist on it (one-line InputError otherwise)."""
-    match = _ID.match(text.strip())
+    # The whole id as given: no trimming, no trailing newline (`$` alone would allow one).
+    match = _ID.fullmatch(text) if text == text.strip() else None
     if not match:
         raise InputError(f"not an Azure resource id: {text!r} (expected /subscriptions/...)")
     parsed = ResourceId(

@@ -45,12 +45,12 @@ def plan_response(finding: dict[str, Any], *, auto_contain: bool) -> PlaybookPla
     resource = str(finding.get("resourceName", ""))
     reason = f"{finding.get('category', 'finding')} ({finding.get('severity', 'unknown')})"
     case = case_id_for(finding)
-    if found := INSTANCE.match(resource):
+    if found := INSTANCE.fullmatch(resource):
         name = "contain-instance" if auto_contain else "preserve-instance"
         return PlaybookPlan(case, name, (found.group(1),), reason)
-    if found := SERVICE.match(resource):
+    if found := SERVICE.fullmatch(resource):
         return PlaybookPlan(case, "preserve-service", (found.group(1),), reason)
-    if found := CLUSTER.match(resource):
+    if found := CLUSTER.fullmatch(resource):
         # SCC names zonal clusters under zones/; the Container API takes them as locations/.
         cluster = found.group(1).replace("/zones/", "/locations/")
         return PlaybookPlan(case, "investigate-cluster", (cluster,), reason)

@@ -30,7 +30,8 @@ SERVICE = re.compile(rf"^{PROJECT}{LOCATION}/services/(?P<name>[a-z]([-a-z0-9]{{
 
 
 def _match(pattern: re.Pattern[str], text: str, what: str, expected: str) -> re.Match[str]:
-    found = pattern.match(text.strip())
+    # The whole reference as given: no trimming, no trailing newline (`$` alone would allow one).
+    found = pattern.fullmatch(text)
     if found is None:
         raise InputError(f"{text!r} is not {what}: expected {expected}")
     return found
