@@ -228,6 +228,8 @@ def forensic_key_policy(env: AwsEnv, trusted_account_ids: Sequence[str] = ()) ->
                 "kms:Describe*",
             ],
             "Resource": "*",
+            # The confused-deputy guard CloudWatch Logs documents for its key policies: the
+            # encryption context names a log group of this account and region.
             "Condition": {
                 "ArnLike": {"kms:EncryptionContext:aws:logs:arn": env.arn("logs", "log-group:*")}
             },
@@ -252,6 +254,8 @@ def forensic_key_policy(env: AwsEnv, trusted_account_ids: Sequence[str] = ()) ->
             "Principal": {"Service": "events.amazonaws.com"},
             "Action": ["kms:Decrypt", "kms:GenerateDataKey*"],
             "Resource": "*",
+            # Only on behalf of this account's rules (confused deputy).
+            "Condition": {"StringEquals": {"aws:SourceAccount": account}},
         },
     ]
     if trusted_account_ids:

@@ -333,3 +333,27 @@ def test_resources_carry_the_prewire_tags_and_sit_under_components(example_graph
             continue
         assert resource.parent in components, f"{resource.label} is not parented to a component"
         assert resource.name.startswith("prewire"), resource.label
+
+
+def test_every_service_principal_acts_only_for_this_account(example_graph: Graph) -> None:
+    """Key, bucket, topic and queue policies: a service principal is allowed only on behalf of
+    this account (aws:SourceAccount or aws:SourceArn), so another account cannot make the
+    service act on our key or store (confused deputy). CloudWatch Logs' documented guard is the
+    encryption context naming this account's log groups."""
+    policies = [
+        (r.name, r.get("policy"))
+        for r in example_graph.of_type(
+            t.KMS_KEY, t.S3_POLICY, t.SNS_TOPIC_POLICY, t.SQS_QUEUE_POLICY
+        )
+    ]
+    unguarded = []
+    for name, policy in policies:
+        document = json.loads(policy) if isinstance(policy, str) else policy
+        for allowed in document["Statement"]:
+            if allowed["Effect"] != "Allow" or "Service" not in allowed.get("Principal", {}):
+                continue
+            keys = {k for block in allowed.get("Condition", {}).values() for k in block}
+            if keys & {"aws:SourceAccount", "aws:SourceArn", "kms:EncryptionContext:aws:logs:arn"}:
+                continue
+            unguarded.append(f"{name}: {allowed.get('Sid')}")
+    assert policies and unguarded == []
