@@ -202,7 +202,8 @@ def quarantine_identity(case: AwsCase, target: str, step: Step) -> Status:
 @action(
     Cloud.AWS,
     "release-identity",
-    summary="Undo a quarantine from what the case recorded: detach, delete our denies, keys back",
+    summary="Undo a quarantine from what the case recorded: detach, delete our denies, keys back "
+    "(sessions issued before the quarantine stay revoked)",
     target_kind="identity",
     permissions=perms(
         "ec2:DescribeInstances",
@@ -249,7 +250,10 @@ def release_identity(case: AwsCase, target: str, step: Step) -> Status:
             attached.discard(policy)
             changed = True
         for name in state.get("inline_policies", []):
-            if name in inline:
+            # The deny-all only blocks calls while attached; the aws:TokenIssueTime deny is what
+            # ends the sessions issued before the quarantine (an attacker's among them), so it
+            # stays: it refuses nothing issued after the quarantine.
+            if name in inline and name != REVOKE_POLICY:
                 method = "delete_role_policy" if identity.kind == "role" else "delete_user_policy"
                 step.change("iam", iam, method, **{kind_key: identity.name, "PolicyName": name})
                 inline.discard(name)
@@ -266,5 +270,6 @@ def release_identity(case: AwsCase, target: str, step: Step) -> Status:
                 )
                 keys[key_id] = "Active"
                 changed = True
-    step.note(f"released {identity.kind} {identity.name}" if changed else "already released")
+    kept = f"; {REVOKE_POLICY} kept" if REVOKE_POLICY in inline else ""
+    step.note(f"released {identity.kind} {identity.name}{kept}" if changed else "already released")
     return Status.CHANGED if changed else Status.UNCHANGED

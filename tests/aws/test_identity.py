@@ -63,6 +63,10 @@ def test_user_keys_are_deactivated_and_restored_on_release(account: PreparedAcco
     quarantine = account.parameter(parameters.QUARANTINE_POLICY_ARN)
     users = account.clients.iam.list_attached_user_policies(UserName=account.victim.user_name)
     assert quarantine not in {p["PolicyArn"] for p in users["AttachedPolicies"]}
+    # The deny-all came off; the revocation of sessions issued before the quarantine stays.
+    inline = account.clients.iam.list_user_policies(UserName=account.victim.user_name)
+    assert REVOKE_POLICY in inline["PolicyNames"]
+    assert REVOKE_POLICY in released.message
 
 
 def test_shared_role_gets_only_the_instance_scoped_deny(account: PreparedAccount) -> None:

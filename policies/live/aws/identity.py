@@ -62,7 +62,12 @@ def quarantine_policy(ctx: AwsLiveContext) -> list[LiveVerdict]:
         and not s.get("Condition")
         for s in statements(document)
     )
-    return [verdict(arn, None if deny_all else "the quarantine policy is not a true deny-all")]
+    # Said with the verdict: the deny-all alone leaves earlier sessions valid once detached.
+    ok = (
+        "deny-all; sessions issued before a quarantine are ended by the aws:TokenIssueTime deny "
+        "quarantine-identity attaches with it"
+    )
+    return [verdict(arn, None if deny_all else "the quarantine policy is not a true deny-all", ok)]
 
 
 def break_glass(ctx: AwsLiveContext) -> dict[str, Any] | None:
