@@ -205,7 +205,7 @@ def forensic_key_policy(env: AwsEnv, trusted_account_ids: Sequence[str] = ()) ->
             "Sid": "CloudTrailEncrypt",
             "Effect": "Allow",
             "Principal": {"Service": "cloudtrail.amazonaws.com"},
-            "Action": ["kms:GenerateDataKey*", "kms:DescribeKey"],
+            "Action": "kms:GenerateDataKey*",
             "Resource": "*",
             "Condition": {
                 "StringLike": {
@@ -215,6 +215,17 @@ def forensic_key_policy(env: AwsEnv, trusted_account_ids: Sequence[str] = ()) ->
                 },
                 "StringEquals": {"aws:SourceAccount": account},
             },
+        },
+        {
+            # A DescribeKey request carries no encryption context: under the condition above it
+            # would be refused, and CloudTrail checks the key with it (its own documentation
+            # gives DescribeKey a statement of its own).
+            "Sid": "CloudTrailDescribeKey",
+            "Effect": "Allow",
+            "Principal": {"Service": "cloudtrail.amazonaws.com"},
+            "Action": "kms:DescribeKey",
+            "Resource": "*",
+            "Condition": {"StringEquals": {"aws:SourceAccount": account}},
         },
         {
             "Sid": "CloudWatchLogsEncrypt",
