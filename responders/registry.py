@@ -29,6 +29,10 @@ class Scope(StrEnum):
     FORENSIC_KEY = "forensic-key"
     DISCOVERY_PARAMETERS = "discovery-parameters"
     MEMORY_TOOL = "memory-tool"
+    QUARANTINE_ATTACHMENT = "quarantine-attachment"
+    """Attaching or detaching the quarantine policy, and no other managed policy."""
+    ACCOUNT_IDENTITIES = "account-identities"
+    """The account's own IAM roles and users (never another account's)."""
 
 
 @dataclass(frozen=True, order=True)

@@ -17,7 +17,7 @@ from prewire.core.evidence.custody import utc_now
 from prewire.core.vocabulary import Cloud
 from responders.aws.case import AwsCase
 from responders.aws.targets import describe_instance
-from responders.registry import action, perms
+from responders.registry import Scope, action, perms
 from responders.runtime import InputError, Status, Step
 
 REVOKE_POLICY = "prewire-revoke-older-sessions"
@@ -121,17 +121,21 @@ def _put_inline(case: AwsCase, identity: Identity, name: str, document: str, ste
         "ec2:DescribeInstances",
         "ec2:DescribeIamInstanceProfileAssociations",
         "iam:GetInstanceProfile",
+    )
+    + perms(
         "iam:ListAttachedRolePolicies",
         "iam:ListAttachedUserPolicies",
         "iam:ListRolePolicies",
         "iam:ListUserPolicies",
-        "iam:AttachRolePolicy",
-        "iam:AttachUserPolicy",
+        # IAM has no condition on an inline policy's name or content: the account's roles and
+        # users are the narrowest resource these accept (docs/responders.md).
         "iam:PutRolePolicy",
         "iam:PutUserPolicy",
         "iam:ListAccessKeys",
         "iam:UpdateAccessKey",
-    ),
+        scope=Scope.ACCOUNT_IDENTITIES,
+    )
+    + perms("iam:AttachRolePolicy", "iam:AttachUserPolicy", scope=Scope.QUARANTINE_ATTACHMENT),
     destructive=True,
 )
 def quarantine_identity(case: AwsCase, target: str, step: Step) -> Status:
@@ -209,17 +213,19 @@ def quarantine_identity(case: AwsCase, target: str, step: Step) -> Status:
         "ec2:DescribeInstances",
         "ec2:DescribeIamInstanceProfileAssociations",
         "iam:GetInstanceProfile",
+    )
+    + perms(
         "iam:ListAttachedRolePolicies",
         "iam:ListAttachedUserPolicies",
         "iam:ListRolePolicies",
         "iam:ListUserPolicies",
-        "iam:DetachRolePolicy",
-        "iam:DetachUserPolicy",
         "iam:DeleteRolePolicy",
         "iam:DeleteUserPolicy",
         "iam:ListAccessKeys",
         "iam:UpdateAccessKey",
-    ),
+        scope=Scope.ACCOUNT_IDENTITIES,
+    )
+    + perms("iam:DetachRolePolicy", "iam:DetachUserPolicy", scope=Scope.QUARANTINE_ATTACHMENT),
     destructive=True,
 )
 def release_identity(case: AwsCase, target: str, step: Step) -> Status:

@@ -364,6 +364,8 @@ def scope_resources(
         Scope.AUDIT_OBJECTS: [f"{audit_bucket_arn}/*"],
         Scope.FORENSIC_KEY: [key_arn],
         Scope.DISCOVERY_PARAMETERS: [env.arn("ssm", "parameter/prewire/*")],
+        Scope.QUARANTINE_ATTACHMENT: _identities(env),
+        Scope.ACCOUNT_IDENTITIES: _identities(env),
         # Without a configured location the memory tool is staged in the evidence store, whose
         # object lock keeps the pinned binary from being swapped.
         Scope.MEMORY_TOOL: [
@@ -374,19 +376,39 @@ def scope_resources(
     }
 
 
+def _identities(env: AwsEnv) -> list[str]:
+    return [
+        f"arn:{env.partition}:iam::{env.account_id}:role/*",
+        f"arn:{env.partition}:iam::{env.account_id}:user/*",
+    ]
+
+
+def scope_conditions(quarantine_policy_arn: str) -> dict[Scope, dict[str, Any]]:
+    """Conditions that narrow a scope further than its resources can.
+
+    IAM names the attached policy only in `iam:PolicyARN`: with it the responder may attach and
+    detach the quarantine deny-all, and no other managed policy (AdministratorAccess included).
+    """
+    return {Scope.QUARANTINE_ATTACHMENT: {"ArnEquals": {"iam:PolicyARN": quarantine_policy_arn}}}
+
+
 def responder_policies(
-    permissions: Iterable[Permission], resources: Mapping[Scope, list[str]]
+    permissions: Iterable[Permission],
+    resources: Mapping[Scope, list[str]],
+    conditions: Mapping[Scope, dict[str, Any]] | None = None,
 ) -> list[Document]:
     """Least-privilege documents granting exactly `permissions`, split to fit IAM's size limit."""
     by_scope: dict[Scope, set[str]] = defaultdict(set)
     for permission in permissions:
         by_scope[permission.scope].add(permission.action)
+    conditions = conditions or {}
     statements = [
         {
             "Sid": "".join(part.capitalize() for part in scope.value.split("-")),
             "Effect": "Allow",
             "Action": sorted(actions),
             "Resource": resources[scope],
+            **({"Condition": conditions[scope]} if scope in conditions else {}),
         }
         for scope, actions in sorted(by_scope.items())
     ]

@@ -25,6 +25,7 @@ from stacks.aws.documents import (
     mfa_trust,
     responder_policies,
     role_assumption_pattern,
+    scope_conditions,
     scope_resources,
     to_json,
     topic_policy,
@@ -183,7 +184,9 @@ class ResponderIdentities(pulumi.ComponentResource):
         Called once the stores exist, because the policies name them.
         """
         permissions = required_permissions(Cloud.AWS)
-        documents = pulumi.Output.all(env, evidence_bucket_arn, audit_bucket_arn, key_arn).apply(
+        documents = pulumi.Output.all(
+            env, evidence_bucket_arn, audit_bucket_arn, key_arn, self.quarantine_policy.arn
+        ).apply(
             lambda v: responder_policies(
                 permissions,
                 scope_resources(
@@ -193,11 +196,19 @@ class ResponderIdentities(pulumi.ComponentResource):
                     key_arn=v[3],
                     memory_tool_object=memory_tool_object,
                 ),
+                scope_conditions(v[4]),
             )
         )
         # Resources must be declared before outputs resolve, so the number of documents is
         # computed with the longest ARNs the real values could have.
-        count = len(responder_policies(permissions, _longest_resources(memory_tool_object)))
+        longest_policy = "arn:aws-iso-b:iam::000000000000:policy/" + "x" * 128
+        count = len(
+            responder_policies(
+                permissions,
+                _longest_resources(memory_tool_object),
+                scope_conditions(longest_policy),
+            )
+        )
         policies = []
         for index in range(count):
             policy = aws.iam.Policy(

@@ -357,3 +357,21 @@ def test_every_service_principal_acts_only_for_this_account(example_graph: Graph
                 continue
             unguarded.append(f"{name}: {allowed.get('Sid')}")
     assert policies and unguarded == []
+
+
+def test_the_responder_may_attach_the_quarantine_policy_and_no_other(example_graph: Graph) -> None:
+    policies = [r for r in example_graph.of_type(t.IAM_POLICY) if "responder" in r.name]
+    quarantine = only(example_graph, t.IAM_POLICY, "identities-quarantine").outputs["arn"]
+    attaching = [
+        s
+        for p in policies
+        for s in document(p)["Statement"]
+        if {"iam:AttachRolePolicy", "iam:AttachUserPolicy", "iam:DetachRolePolicy"}
+        & set(s["Action"])
+    ]
+    assert attaching and all(
+        s.get("Condition") == {"ArnEquals": {"iam:PolicyARN": quarantine}} for s in attaching
+    )
+    assert all(
+        r.endswith((":role/*", ":user/*")) and "::" in r for s in attaching for r in s["Resource"]
+    )

@@ -48,12 +48,15 @@ ALLOWED: dict[tuple[str, str], str] = {
         "tag and iam:PolicyARN conditions."
     ),
     ("prewire-identities-responder-0", "PERMISSIONS_MANAGEMENT_ACTIONS"): (
-        "quarantine-identity attaches the deny-all and writes inline denies; release-identity "
-        "removes them. OPEN (#20): restrict to the quarantine policy ARN and prewire's names."
+        "quarantine-identity attaches the deny-all and writes inline denies, release-identity "
+        "undoes them: attach/detach only with iam:PolicyARN = the quarantine policy (parliament "
+        "does not read conditions; test_aws_program checks it), inline writes on the account's "
+        "roles and users, the narrowest IAM accepts."
     ),
     ("prewire-identities-responder-0", "PRIVILEGE_ESCALATION"): (
-        "iam:AttachUserPolicy / PutUserPolicy for quarantine. OPEN (#20): iam:PolicyARN "
-        "condition to the quarantine policy only."
+        "AttachUserPolicy is bound to the quarantine policy by iam:PolicyARN (not read by "
+        "parliament). PutUserPolicy: IAM has no condition on an inline policy's content, so the "
+        "account's users are the narrowest resource; the quarantine's inline denies need it."
     ),
     ("prewire-identities-responder-0", "CREDENTIALS_EXPOSURE"): (
         "iam:UpdateAccessKey deactivates (and on release re-activates) a quarantined user's keys; "
