@@ -31,6 +31,8 @@ class Scope(StrEnum):
     MEMORY_TOOL = "memory-tool"
     QUARANTINE_ATTACHMENT = "quarantine-attachment"
     """Attaching or detaching the quarantine policy, and no other managed policy."""
+    MEMORY_DOCUMENTS = "memory-documents"
+    """prewire's SSM documents for memory capture, sent to this account's instances."""
     ACCOUNT_IDENTITIES = "account-identities"
     """The account's own IAM roles and users (never another account's)."""
 

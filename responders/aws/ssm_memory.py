@@ -1,4 +1,5 @@
-"""Memory capture through SSM Run Command with the staged, hash-pinned tool (e.g. AVML).
+"""Memory capture through SSM Run Command with the staged, hash-pinned tool (e.g. AVML), sent
+as prewire's own documents (`responders/aws/memory_documents.py`), never a free-form shell.
 
 The host fetches the tool through a short-lived pre-signed URL, refuses it if its SHA-256 differs
 from the pinned one, writes the image to local disk and reports the image's SHA-256. The image is
@@ -13,7 +14,6 @@ single PUT carries at most 5 GB of compressed image.
 from __future__ import annotations
 
 import re
-import shlex
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -23,6 +23,7 @@ import botocore.exceptions
 from prewire.core.evidence.custody import Artifact
 from prewire.core.vocabulary import Cloud, EvidenceSource
 from responders.aws.case import AwsCase
+from responders.aws.memory_documents import CAPTURE, UPLOAD, CommandDocument
 from responders.aws.session import error_code, is_api_gap
 from responders.aws.store import b64_sha256
 from responders.registry import Scope, action, perms
@@ -31,7 +32,6 @@ from responders.runtime import ActionFailed, InputError, Status, Step, Unsupport
 PUT_LIMIT = 5 * 1024**3
 URL_SECONDS = 3600
 IMAGE_LINE = re.compile(r"PREWIRE-IMAGE path=(\S+) sha256=([0-9a-f]{64}) size=(\d+)")
-DOCUMENT = "AWS-RunShellScript"
 
 
 @dataclass(frozen=True)
@@ -39,36 +39,6 @@ class Image:
     path: str
     sha256: str
     size: int
-
-
-def capture_script(tool_url: str, tool_sha256: str) -> list[str]:
-    url = shlex.quote(tool_url)
-    return [
-        "set -eu",
-        "umask 077",
-        "work=$(mktemp -d /var/tmp/prewire.XXXXXX)",
-        f'curl -fsS -o "$work/tool" {url} || wget -q -O "$work/tool" {url}',
-        f"echo '{tool_sha256}  '\"$work/tool\" | sha256sum -c - >/dev/null"
-        " || { echo 'PREWIRE-ERROR memory tool hash mismatch'; exit 3; }",
-        'chmod 700 "$work/tool"',
-        '"$work/tool" --compress "$work/memory.lime"',
-        "sha=$(sha256sum \"$work/memory.lime\" | cut -d' ' -f1)",
-        'size=$(stat -c %s "$work/memory.lime")',
-        'echo "PREWIRE-IMAGE path=$work/memory.lime sha256=$sha size=$size"',
-    ]
-
-
-def upload_script(image: Image, put_url: str) -> list[str]:
-    path = shlex.quote(image.path)
-    return [
-        "set -eu",
-        f"curl -fsS -X PUT -H 'x-amz-sdk-checksum-algorithm: SHA256'"
-        f" -H 'x-amz-checksum-sha256: {b64_sha256(image.sha256)}'"
-        f" --upload-file {path} {shlex.quote(put_url)}",
-        # Only after S3 accepted the checksummed upload: the image is a copy, not the evidence.
-        f"rm -f {path}",
-        "echo PREWIRE-UPLOADED",
-    ]
 
 
 def _reachable(case: AwsCase, instance_id: str) -> None:
@@ -94,19 +64,23 @@ def _reachable(case: AwsCase, instance_id: str) -> None:
         )
 
 
-def _run(case: AwsCase, instance_id: str, commands: list[str], step: Step, label: str) -> str:
+def _run(
+    case: AwsCase,
+    instance_id: str,
+    document: CommandDocument,
+    values: dict[str, str],
+    step: Step,
+    label: str,
+) -> str:
     ssm = case.clients.ssm
     sent = step.change(
         "ssm",
         ssm,
         "send_command",
         InstanceIds=[instance_id],
-        DocumentName=DOCUMENT,
+        DocumentName=document.name,
         Comment=f"prewire {case.case_id}: {label}"[:100],
-        Parameters={
-            "commands": commands,
-            "executionTimeout": [str(case.options.memory_timeout_seconds)],
-        },
+        Parameters=document.parameters_for(values, case.options.memory_timeout_seconds),
     )
     command_id = sent["Command"]["CommandId"]
     task = case.progress.task(f"{label} on {instance_id}")
@@ -152,7 +126,10 @@ def parse_image(output: str) -> Image:
     summary="Run the pinned memory tool via SSM, upload the image with a host-computed checksum",
     target_kind="instance",
     permissions=(
-        *perms("ssm:DescribeInstanceInformation", "ssm:SendCommand", "ssm:GetCommandInvocation"),
+        # DescribeInstanceInformation and GetCommandInvocation take no resource (IAM accepts
+        # only `*`); SendCommand only prewire's own documents, to this account's instances.
+        *perms("ssm:DescribeInstanceInformation", "ssm:GetCommandInvocation"),
+        *perms("ssm:SendCommand", scope=Scope.MEMORY_DOCUMENTS),
         *perms("s3:GetObject", scope=Scope.MEMORY_TOOL),
         *perms("kms:GenerateDataKey", scope=Scope.FORENSIC_KEY),
     ),
@@ -184,12 +161,21 @@ def capture_memory(case: AwsCase, target: str, step: Step) -> Status:
             case.clients.ssm,
             "send_command",
             InstanceIds=[target],
-            DocumentName=DOCUMENT,
-            Parameters={"commands": ["<capture with pinned tool>"]},
+            DocumentName=CAPTURE.name,
+            Parameters=CAPTURE.parameters_for(
+                {"toolUrl": tool_url, "toolSha256": tool_sha}, case.options.memory_timeout_seconds
+            ),
         )
         return Status.PLANNED
     image = parse_image(
-        _run(case, target, capture_script(tool_url, tool_sha), step, "memory capture")
+        _run(
+            case,
+            target,
+            CAPTURE,
+            {"toolUrl": tool_url, "toolSha256": tool_sha},
+            step,
+            "memory capture",
+        )
     )
     step.note(f"image {image.size} bytes, sha256 {image.sha256[:12]}…")
     if image.size > PUT_LIMIT:
@@ -208,7 +194,8 @@ def capture_memory(case: AwsCase, target: str, step: Step) -> Status:
         },
         ExpiresIn=URL_SECONDS,
     )
-    _run(case, target, upload_script(image, put_url), step, "memory upload")
+    upload = {"imagePath": image.path, "putUrl": put_url, "checksum": b64_sha256(image.sha256)}
+    _run(case, target, UPLOAD, upload, step, "memory upload")
     head = s3.head_object(Bucket=store.bucket, Key=object_key, ChecksumMode="ENABLED")
     stored = head.get("ChecksumSHA256")
     if stored != b64_sha256(image.sha256) or int(head["ContentLength"]) != image.size:

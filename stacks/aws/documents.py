@@ -12,6 +12,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from responders.aws.memory_documents import DOCUMENTS as MEMORY_DOCUMENTS
 from responders.registry import Permission, Scope
 
 Statement = dict[str, Any]
@@ -364,6 +365,10 @@ def scope_resources(
         Scope.AUDIT_OBJECTS: [f"{audit_bucket_arn}/*"],
         Scope.FORENSIC_KEY: [key_arn],
         Scope.DISCOVERY_PARAMETERS: [env.arn("ssm", "parameter/prewire/*")],
+        Scope.MEMORY_DOCUMENTS: [
+            *(env.arn("ssm", f"document/{document.name}") for document in MEMORY_DOCUMENTS),
+            env.arn("ec2", "instance/*"),
+        ],
         Scope.QUARANTINE_ATTACHMENT: _identities(env),
         Scope.ACCOUNT_IDENTITIES: _identities(env),
         # Without a configured location the memory tool is staged in the evidence store, whose

@@ -15,6 +15,7 @@ import responders
 from prewire.core import tokens
 from responders.aws import parameters
 from responders.aws.handler import AUTO_CONTAIN_ENV
+from responders.aws.memory_documents import DOCUMENTS as MEMORY_DOCUMENTS
 from stacks.aws.base import child
 from stacks.aws.documents import document, guardduty_pattern, queue_policy, to_json
 from stacks.tags import component_tags
@@ -175,6 +176,17 @@ class ResponseWiring(pulumi.ComponentResource):
         )
         if args.manage_session_manager_preferences:
             self._session_manager(name, args, tags)
+        # The only documents the responder role may send to instances (capture-memory).
+        for memory in MEMORY_DOCUMENTS:
+            aws.ssm.Document(
+                f"{name}-{memory.name.removeprefix('prewire-').lower()}",
+                name=memory.name,
+                document_type="Command",
+                document_format="JSON",
+                content=to_json(memory.content()),
+                tags=tags,
+                opts=child(self),
+            )
         self.register_outputs(
             {
                 "functionArn": self.function.arn,

@@ -9,6 +9,7 @@ import tarfile
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import pytest
 import requests
 from botocore.stub import ANY, Stubber
 
@@ -20,8 +21,9 @@ from prewire.drill.aws.attack_logs import (
 )
 from prewire.drill.aws.environment import EMULATOR_ACCOUNT, TOOL_SHA256, PreparedAccount
 from responders.aws import parameters
+from responders.aws.memory_documents import CAPTURE, DOCUMENTS
 from responders.aws.ssm_memory import IMAGE_LINE
-from responders.runtime import Status
+from responders.runtime import InputError, Status
 from tests.aws.conftest import act, open_test_case
 
 WINDOW_START = datetime.now(UTC) - timedelta(hours=2)
@@ -129,10 +131,10 @@ class FakeHost:
             import hashlib
 
             digest = hashlib.sha256(self.image).hexdigest()
-            path = "/var/tmp/prewire.x/memory.lime"
+            path = "/var/tmp/prewire.Ab12Cd/memory.lime"
             return f"PREWIRE-IMAGE path={path} sha256={digest} size={len(self.image)}\n"
         url = (
-            script.split("--upload-file /var/tmp/prewire.x/memory.lime ")[1]
+            script.split("--upload-file '/var/tmp/prewire.Ab12Cd/memory.lime' ")[1]
             .split("\n")[0]
             .strip("'")
         )
@@ -155,8 +157,10 @@ def test_memory_capture_checks_the_host_hash_against_the_stored_object(
     sent: list[dict[str, Any]] = []
 
     def on_send(params: dict[str, Any], **_: Any) -> None:
+        # What the agent would run: the sent document's script with SSM's substitution.
         sent.append(params)
-        host.outputs.append(host.run(params["Parameters"]["commands"]))
+        document = {d.name: d for d in DOCUMENTS}[params["DocumentName"]]
+        host.outputs.append(host.run(document.commands_for(params["Parameters"])))
 
     ssm.meta.events.register("before-parameter-build.ssm.SendCommand", on_send)
     with Stubber(ssm) as stubber:
@@ -194,5 +198,27 @@ def test_memory_capture_checks_the_host_hash_against_the_stored_object(
     ].read()
     assert stored == host.image
     assert IMAGE_LINE.search(host.outputs[0])
-    capture = "\n".join(sent[0]["Parameters"]["commands"])
-    assert f"echo '{TOOL_SHA256}  '" in capture and "sha256sum -c" in capture  # tool hash pinned
+    assert [p["DocumentName"] for p in sent] == [
+        "prewire-CaptureMemory",
+        "prewire-UploadMemoryImage",
+    ]
+    assert sent[0]["Parameters"]["toolSha256"] == [TOOL_SHA256]  # the tool hash is pinned
+    capture = "\n".join(CAPTURE.commands_for(sent[0]["Parameters"]))
+    assert f"echo '{TOOL_SHA256}  '" in capture and "sha256sum -c" in capture
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        {"toolUrl": "https://b.s3.amazonaws.com/t?x=1'; reboot; '", "toolSha256": TOOL_SHA256},
+        {"toolUrl": "https://b.s3.amazonaws.com/t x", "toolSha256": TOOL_SHA256},
+        {"toolUrl": "https://b.s3.amazonaws.com/t", "toolSha256": TOOL_SHA256 + "\n"},
+        {"toolUrl": "https://b.s3.amazonaws.com/t", "toolSha256": "$(reboot)"},
+        {"toolUrl": "https://b.s3.amazonaws.com/t"},
+    ],
+)
+def test_memory_document_parameters_admit_nothing_the_shell_would_run(
+    values: dict[str, str],
+) -> None:
+    with pytest.raises(InputError):
+        CAPTURE.parameters_for(values, 3600)

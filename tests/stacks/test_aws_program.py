@@ -285,7 +285,7 @@ def test_guardduty_findings_invoke_the_responder_function(example_graph: Graph) 
 
 
 def test_session_manager_sessions_are_logged(example_graph: Graph) -> None:
-    doc = only(example_graph, t.SSM_DOCUMENT)
+    doc = only(example_graph, t.SSM_DOCUMENT, "session-preferences")
     assert doc.inputs["name"] == "SSM-SessionManagerRunShell"
     content = json.loads(doc.inputs["content"])["inputs"]
     assert content["cloudWatchLogGroupName"] == "/prewire/session-manager"
@@ -375,3 +375,23 @@ def test_the_responder_may_attach_the_quarantine_policy_and_no_other(example_gra
     assert all(
         r.endswith((":role/*", ":user/*")) and "::" in r for s in attaching for r in s["Resource"]
     )
+
+
+def test_the_responder_may_send_only_prewires_memory_documents(example_graph: Graph) -> None:
+    """Not AWS-RunShellScript: holding the role must not mean a root shell on every instance."""
+    policies = [r for r in example_graph.of_type(t.IAM_POLICY) if "responder" in r.name]
+    [sending] = [
+        s for p in policies for s in document(p)["Statement"] if "ssm:SendCommand" in s["Action"]
+    ]
+    assert sending["Action"] == ["ssm:SendCommand"]
+    documents = {
+        d.inputs["name"]: json.loads(d.inputs["content"])
+        for d in example_graph.of_type(t.SSM_DOCUMENT)
+    }
+    allowed = {r.rsplit("/", 1)[-1] for r in sending["Resource"] if ":document/" in r}
+    assert allowed == {"prewire-CaptureMemory", "prewire-UploadMemoryImage"} <= set(documents)
+    instances = [r for r in sending["Resource"] if ":document/" not in r]
+    assert len(instances) == 1 and instances[0].endswith(":123456789012:instance/*")
+    for name in allowed:
+        parameters = documents[name]["parameters"]
+        assert parameters and all(p["allowedPattern"].startswith("^") for p in parameters.values())

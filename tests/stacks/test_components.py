@@ -184,7 +184,11 @@ def test_auto_containment_is_passed_to_the_function() -> None:
     assert function.inputs["environment"]["variables"] == {"PREWIRE_AUTO_CONTAIN": "true"}
     pattern = json.loads(only(graph, t.EVENT_RULE).inputs["eventPattern"])
     assert pattern["detail"]["severity"] == [{"numeric": [">=", 4]}]
-    assert graph.of_type(t.SSM_DOCUMENT) == []
+    # No Session Manager preferences unless managed; only prewire's memory documents.
+    assert {d.inputs["name"] for d in graph.of_type(t.SSM_DOCUMENT)} == {
+        "prewire-CaptureMemory",
+        "prewire-UploadMemoryImage",
+    }
 
 
 def test_responder_policies_split_to_fit_iam_size_limit() -> None:

@@ -44,8 +44,8 @@ ALLOWED: dict[tuple[str, str], str] = {
     ("prewire-forensic-key", "UNKNOWN_CONDITION_FOR_ACTION"): LOGS_CONTEXT,
     ("prewire-forensic-key", "MISMATCHED_TYPE"): LOGS_CONTEXT,
     ("prewire-identities-responder-0", "RESOURCE_STAR"): (
-        "OPEN (#20): isolation, snapshot and quarantine writes still on `*`; to be scoped by ARN, "
-        "tag and iam:PolicyARN conditions."
+        "OPEN (#20): isolation and snapshot writes and the Describe/List reads still on `*`; to "
+        "be scoped by ARN and tag conditions where EC2 accepts them."
     ),
     ("prewire-identities-responder-0", "PERMISSIONS_MANAGEMENT_ACTIONS"): (
         "quarantine-identity attaches the deny-all and writes inline denies, release-identity "
