@@ -97,3 +97,41 @@ def test_parliament_sees_what_it_is_asked_to_see() -> None:
     }
     issues = {f.issue for f in analyze_policy_string(json.dumps(wildcard)).findings}
     assert "RESOURCE_STAR" in issues
+
+
+def _policy(*statements: dict[str, Any]) -> dict[str, Any]:
+    return {"Version": "2012-10-17", "Statement": list(statements)}
+
+
+def test_the_responder_scope_judgement_sees_each_way_a_role_exceeds_a_responder() -> None:
+    from policies.static.aws.identity import responder_scope_problems
+
+    quarantine = {"ArnEquals": {"iam:PolicyARN": "arn:aws:iam::123456789012:policy/q"}}
+    prewire_doc = "arn:aws:ssm:eu-west-1:123456789012:document/prewire-CaptureMemory"
+    fine = _policy(
+        {
+            "Effect": "Allow",
+            "Action": ["iam:AttachRolePolicy"],
+            "Resource": ["*"],
+            "Condition": quarantine,
+        },
+        {"Effect": "Allow", "Action": "ssm:SendCommand", "Resource": [prewire_doc]},
+    )
+    assert responder_scope_problems([fine]) == []
+    any_policy = _policy({"Effect": "Allow", "Action": "iam:AttachUserPolicy", "Resource": "*"})
+    shell = _policy(
+        {
+            "Effect": "Allow",
+            "Action": "ssm:SendCommand",
+            "Resource": ["arn:aws:ssm:eu-west-1::document/AWS-RunShellScript"],
+        }
+    )
+    anywhere = _policy({"Effect": "Allow", "Action": "ssm:*", "Resource": "*"})
+    assert "iam:AttachUserPolicy without an iam:PolicyARN condition" in responder_scope_problems(
+        [any_policy]
+    )
+    assert "AWS-RunShellScript" in " ".join(responder_scope_problems([shell]))
+    assert [p.split(":")[0] for p in responder_scope_problems([anywhere])] == [
+        "wildcard permissions",
+        "ssm",
+    ]

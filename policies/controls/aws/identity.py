@@ -60,7 +60,8 @@ control(
 
 control(
     "AWS-IAM-005",
-    "The responder role holds no wildcard permissions",
+    "The responder role holds no wildcard permissions, attaches only the quarantine policy and "
+    "sends only prewire's SSM documents",
     S.HIGH,
     (E.CLOUDTRAIL,),
     "A compromised responder with admin rights is the worst possible attacker.",

@@ -151,17 +151,8 @@ def responder_scope(ctx: AwsLiveContext) -> list[LiveVerdict]:
     role = responder_role(ctx)
     if not role:
         return [failed(None, "no responder role")]
-    wild = sorted(
-        {
-            a
-            for d in role_documents(ctx, role)
-            for s in statements(d)
-            if s.get("Effect") == "Allow"
-            for a in as_list(s.get("Action"))
-            if a == "*" or str(a).endswith(":*")
-        }
-    )
-    return [verdict(role, f"wildcard permissions: {', '.join(wild)}" if wild else None)]
+    problems = identity_rules.responder_scope_problems(role_documents(ctx, role))
+    return [verdict(role, "; ".join(problems) or None)]
 
 
 def _allows(documents: list[dict[str, Any]], action: str) -> bool:

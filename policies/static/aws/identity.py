@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+from typing import Any
+
 from policies.static.aws.common import _allowed_actions, _role_documents, _role_named
 from policies.static.engine import (
     Context,
@@ -86,26 +89,69 @@ def break_glass_alert(graph: Graph, context: Context) -> list[Verdict]:
     return verdicts
 
 
+ATTACH_ACTIONS = ("iam:AttachRolePolicy", "iam:AttachUserPolicy", "iam:AttachGroupPolicy")
+SEND_COMMAND = "ssm:SendCommand"
+
+
+def _grants(statement: dict[str, Any], action: str) -> bool:
+    """Whether an Allow statement names `action` itself or through a wildcard."""
+    if statement.get("Effect") != "Allow":
+        return False
+    service = action.split(":")[0]
+    return any(a in ("*", f"{service}:*", action) for a in as_list(statement.get("Action")))
+
+
+def responder_scope_problems(documents: list[dict[str, Any]]) -> list[str]:
+    """What makes a responder role more than a responder, in its policy documents.
+
+    One judgement for the static rule and the live check: wildcard actions, attaching managed
+    policies without an `iam:PolicyARN` condition (AdministratorAccess, say), and SSM
+    SendCommand beyond prewire's own documents (AWS-RunShellScript is a root shell on every
+    managed instance).
+    """
+    found = [s for d in documents for s in statements(d)]
+    problems = []
+    wild = sorted(
+        {a for d in documents for a in _allowed_actions(d) if a == "*" or a.endswith(":*")}
+    )
+    if wild:
+        problems.append(f"wildcard permissions: {', '.join(wild)}")
+    unbound = sorted(
+        {
+            action
+            for s in found
+            for action in ATTACH_ACTIONS
+            if _grants(s, action) and "iam:PolicyARN" not in json.dumps(s.get("Condition", {}))
+        }
+    )
+    if unbound:
+        problems.append(f"{', '.join(unbound)} without an iam:PolicyARN condition")
+    documents_sent = [
+        str(r)
+        for s in found
+        if _grants(s, SEND_COMMAND)
+        for r in as_list(s.get("Resource"))
+        if ":document/" in str(r) or str(r) == "*"
+    ]
+    foreign = sorted(
+        {r for r in documents_sent if not r.split("document/")[-1].startswith("prewire-")}
+    )
+    if foreign:
+        problems.append(f"{SEND_COMMAND} on {', '.join(foreign)}, beyond prewire's documents")
+    return problems
+
+
 @graph_rule("AWS-IAM-005")
 def responder_scope(graph: Graph, context: Context) -> list[Verdict]:
     verdicts = []
     for role in _role_named(graph, "responder"):
-        wild = [
-            a
-            for d in _role_documents(graph, role)
-            for a in _allowed_actions(d)
-            if a == "*" or a.endswith(":*")
-        ]
-        admin = [
-            a
-            for a in graph.of_type(t.IAM_ROLE_POLICY_ATTACHMENT)
-            if str(a.get("policyArn")).endswith("/AdministratorAccess")
+        problems = responder_scope_problems(_role_documents(graph, role))
+        admin = any(
+            str(a.get("policyArn")).endswith("/AdministratorAccess")
             and str(a.get("role")) in {str(role.get("name")), str(role.id)}
-        ]
-        problem = None
-        if wild or admin:
-            problem = (
-                f"wildcard permissions: {', '.join(sorted(set(wild)) or ['AdministratorAccess'])}"
-            )
-        verdicts.append(Verdict(role, problem))
+            for a in graph.of_type(t.IAM_ROLE_POLICY_ATTACHMENT)
+        )
+        if admin:
+            problems.insert(0, "AdministratorAccess attached")
+        verdicts.append(Verdict(role, "; ".join(problems) or None))
     return verdicts
