@@ -33,6 +33,9 @@ class Scope(StrEnum):
     """Attaching or detaching the quarantine policy, and no other managed policy."""
     MEMORY_DOCUMENTS = "memory-documents"
     """prewire's SSM documents for memory capture, sent to this account's instances."""
+    ACCOUNT_RESOURCES = "account-resources"
+    """Resources of this account in the stack's region (snapshots, which carry no account in
+    their ARN, in any region): for every action IAM can scope to a resource."""
     ACCOUNT_IDENTITIES = "account-identities"
     """The account's own IAM roles and users (never another account's)."""
 

@@ -20,7 +20,7 @@ from responders.aws.case import AwsCase
 from responders.aws.ec2_protection import PROTECT_PERMISSIONS, asg_membership, left_group, protect
 from responders.aws.session import error_code
 from responders.aws.targets import describe_instance
-from responders.registry import action, perms
+from responders.registry import Scope, action, perms
 from responders.runtime import InputError, Status, Step
 
 ISOLATED_TAG = "prewire:isolated"
@@ -111,12 +111,14 @@ def _leave_load_balancing(case: AwsCase, instance_id: str, step: Step) -> bool:
     permissions=(
         *PROTECT_PERMISSIONS,
         *perms(
+            "elasticloadbalancing:DescribeTargetGroups", "elasticloadbalancing:DescribeTargetHealth"
+        ),
+        *perms(
             "ec2:ModifyNetworkInterfaceAttribute",
             "ec2:CreateTags",
             "autoscaling:DetachInstances",
-            "elasticloadbalancing:DescribeTargetGroups",
-            "elasticloadbalancing:DescribeTargetHealth",
             "elasticloadbalancing:DeregisterTargets",
+            scope=Scope.ACCOUNT_RESOURCES,
         ),
     ),
     destructive=True,
@@ -222,12 +224,13 @@ def _recorded_state(case: AwsCase, instance_id: str) -> dict[str, Any]:
     "release-instance",
     summary="Restore the interfaces, target groups and Auto Scaling group recorded at isolation",
     target_kind="instance",
-    permissions=perms(
-        "ec2:DescribeInstances",
+    permissions=perms("ec2:DescribeInstances")
+    + perms(
         "ec2:ModifyNetworkInterfaceAttribute",
         "ec2:CreateTags",
         "autoscaling:AttachInstances",
         "elasticloadbalancing:RegisterTargets",
+        scope=Scope.ACCOUNT_RESOURCES,
     ),
     destructive=True,
 )

@@ -12,7 +12,7 @@ from prewire.core.vocabulary import Cloud, EvidenceSource
 from responders.aws.case import AwsCase
 from responders.aws.session import error_code, is_api_gap
 from responders.aws.targets import describe_instance
-from responders.registry import action, perms
+from responders.registry import Scope, action, perms
 from responders.runtime import Status, Step
 
 
@@ -81,10 +81,13 @@ def _config_history(case: AwsCase, instance_id: str, step: Step) -> list[Any]:
         "ec2:DescribeNetworkInterfaces",
         "ec2:DescribeSecurityGroups",
         "ec2:DescribeVolumes",
+        "config:GetResourceConfigHistory",
+    )
+    + perms(
         "ec2:DescribeInstanceAttribute",
         "ec2:GetConsoleOutput",
         "iam:GetInstanceProfile",
-        "config:GetResourceConfigHistory",
+        scope=Scope.ACCOUNT_RESOURCES,
     ),
     destructive=False,
     produces=(EvidenceSource.EC2_METADATA, EvidenceSource.AWS_CONFIG_HISTORY),

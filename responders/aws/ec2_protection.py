@@ -10,15 +10,16 @@ from typing import Any
 from prewire.core.vocabulary import Cloud
 from responders.aws.case import AwsCase
 from responders.aws.targets import describe_instance
-from responders.registry import action, perms
+from responders.registry import Scope, action, perms
 from responders.runtime import Status, Step
 
 PROTECT_PERMISSIONS = perms(
-    "ec2:DescribeInstances",
+    "ec2:DescribeInstances", "autoscaling:DescribeAutoScalingInstances"
+) + perms(
     "ec2:DescribeInstanceAttribute",
     "ec2:ModifyInstanceAttribute",
-    "autoscaling:DescribeAutoScalingInstances",
     "autoscaling:SetInstanceProtection",
+    scope=Scope.ACCOUNT_RESOURCES,
 )
 
 

@@ -188,15 +188,15 @@ def _share(case: AwsCase, snapshots: list[dict[str, Any]], account: str, step: S
     summary="Crash-consistent snapshot set of every volume, tagged, locked, optionally shared",
     target_kind="instance",
     permissions=(
+        *perms("ec2:DescribeInstances", "ec2:DescribeSnapshots"),
         *perms(
-            "ec2:DescribeInstances",
             "ec2:CreateSnapshots",
             "ec2:CreateSnapshot",
-            "ec2:DescribeSnapshots",
             "ec2:CreateTags",
             "ec2:LockSnapshot",
             "ec2:CopySnapshot",
             "ec2:ModifySnapshotAttribute",
+            scope=Scope.ACCOUNT_RESOURCES,
         ),
         *perms(
             "kms:CreateGrant",

@@ -7,7 +7,7 @@ from typing import Any
 from prewire.core.vocabulary import Cloud, EvidenceSource
 from responders.aws.case import AwsCase
 from responders.aws.cloudwatch_export import as_jsonl, filter_events
-from responders.registry import action, perms
+from responders.registry import Scope, action, perms
 from responders.runtime import Status, Step
 
 DESCRIBE_BATCH = 100
@@ -48,13 +48,14 @@ def log_streams(definition: dict[str, Any], task_id: str) -> list[tuple[str, str
     "collect-tasks",
     summary="ECS task definitions, running and recently stopped tasks, container logs",
     target_kind="ecs-service",
-    permissions=perms(
+    permissions=perms("ecs:DescribeTaskDefinition")
+    + perms(
         "ecs:DescribeClusters",
         "ecs:DescribeServices",
         "ecs:ListTasks",
         "ecs:DescribeTasks",
-        "ecs:DescribeTaskDefinition",
         "logs:FilterLogEvents",
+        scope=Scope.ACCOUNT_RESOURCES,
     ),
     destructive=False,
     produces=(EvidenceSource.ECS_TASK_FILES, EvidenceSource.ECS_TASK_LOGS),

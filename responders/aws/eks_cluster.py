@@ -13,7 +13,7 @@ from typing import Any
 from prewire.core.vocabulary import EKS_CONTROL_PLANE_LOG_TYPES, Cloud, EvidenceSource
 from responders.aws.case import AwsCase
 from responders.aws.cloudwatch_export import as_jsonl, filter_events
-from responders.registry import action, perms
+from responders.registry import Scope, action, perms
 from responders.runtime import Status, Step
 
 LOG_TYPES = EKS_CONTROL_PLANE_LOG_TYPES
@@ -46,13 +46,14 @@ def node_instances(case: AwsCase, cluster: str) -> list[str]:
     "collect-cluster",
     summary="EKS configuration, enable all control-plane logs, export audit logs, list nodes",
     target_kind="eks-cluster",
-    permissions=perms(
+    permissions=perms("ec2:DescribeInstances")
+    + perms(
         "eks:DescribeCluster",
         "eks:UpdateClusterConfig",
         "eks:ListNodegroups",
         "eks:DescribeNodegroup",
         "logs:FilterLogEvents",
-        "ec2:DescribeInstances",
+        scope=Scope.ACCOUNT_RESOURCES,
     ),
     destructive=False,
     produces=(

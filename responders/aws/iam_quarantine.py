@@ -117,11 +117,8 @@ def _put_inline(case: AwsCase, identity: Identity, name: str, document: str, ste
     "quarantine-identity",
     summary="Attach the deny-all policy, revoke older sessions, deactivate a user's keys",
     target_kind="identity",
-    permissions=perms(
-        "ec2:DescribeInstances",
-        "ec2:DescribeIamInstanceProfileAssociations",
-        "iam:GetInstanceProfile",
-    )
+    permissions=perms("ec2:DescribeInstances", "ec2:DescribeIamInstanceProfileAssociations")
+    + perms("iam:GetInstanceProfile", scope=Scope.ACCOUNT_RESOURCES)
     + perms(
         "iam:ListAttachedRolePolicies",
         "iam:ListAttachedUserPolicies",
@@ -209,11 +206,8 @@ def quarantine_identity(case: AwsCase, target: str, step: Step) -> Status:
     summary="Undo a quarantine from what the case recorded: detach, delete our denies, keys back "
     "(sessions issued before the quarantine stay revoked)",
     target_kind="identity",
-    permissions=perms(
-        "ec2:DescribeInstances",
-        "ec2:DescribeIamInstanceProfileAssociations",
-        "iam:GetInstanceProfile",
-    )
+    permissions=perms("ec2:DescribeInstances", "ec2:DescribeIamInstanceProfileAssociations")
+    + perms("iam:GetInstanceProfile", scope=Scope.ACCOUNT_RESOURCES)
     + perms(
         "iam:ListAttachedRolePolicies",
         "iam:ListAttachedUserPolicies",

@@ -17,7 +17,7 @@ from prewire.core.vocabulary import Cloud, EvidenceSource
 from responders.aws.case import AwsCase
 from responders.aws.cloudwatch_export import as_jsonl, filter_events
 from responders.aws.session import error_code, is_api_gap
-from responders.registry import action, perms
+from responders.registry import Scope, action, perms
 from responders.runtime import Status, Step
 
 
@@ -78,19 +78,19 @@ def _publish_latest(case: AwsCase, name: str, versions: list[dict[str, Any]], st
     "preserve-function",
     summary="Publish $LATEST, keep code of every version and layer, configuration and triggers",
     target_kind="function",
-    permissions=perms(
+    permissions=perms("lambda:ListEventSourceMappings", "lambda:GetLayerVersion")
+    + perms(
         "lambda:GetFunction",
         "lambda:GetFunctionConfiguration",
         "lambda:ListVersionsByFunction",
         "lambda:PublishVersion",
         "lambda:GetPolicy",
-        "lambda:ListEventSourceMappings",
         "lambda:ListAliases",
         "lambda:ListFunctionUrlConfigs",
         "lambda:GetFunctionConcurrency",
-        "lambda:GetLayerVersion",
         "lambda:PutFunctionConcurrency",
         "logs:FilterLogEvents",
+        scope=Scope.ACCOUNT_RESOURCES,
     ),
     destructive=False,
     produces=(EvidenceSource.LAMBDA_VERSIONS, EvidenceSource.LAMBDA_LOGS),

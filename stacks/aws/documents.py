@@ -7,19 +7,14 @@ Pulumi and read as the JSON AWS will see.
 from __future__ import annotations
 
 import json
-from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from responders.aws.memory_documents import DOCUMENTS as MEMORY_DOCUMENTS
-from responders.registry import Permission, Scope
-
 Statement = dict[str, Any]
-Document = dict[str, Any]
 
-# IAM refuses managed policies over 6,144 characters (whitespace excluded).
-MANAGED_POLICY_LIMIT = 6144
+
+Document = dict[str, Any]
 
 
 @dataclass(frozen=True)
@@ -340,102 +335,3 @@ def guardduty_pattern(min_severity: float) -> dict[str, Any]:
         "detail-type": ["GuardDuty Finding"],
         "detail": {"severity": [{"numeric": [">=", min_severity]}]},
     }
-
-
-def scope_resources(
-    env: AwsEnv,
-    *,
-    evidence_bucket_arn: str,
-    audit_bucket_arn: str,
-    key_arn: str,
-    memory_tool_object: str | None,
-) -> dict[Scope, list[str]]:
-    """Concrete resources for each permission scope a responder action may declare.
-
-    `memory_tool_object` is `bucket/key` of the staged memory tool, if one is configured.
-    """
-    return {
-        Scope.ANY: ["*"],
-        Scope.EVIDENCE_BUCKET: [evidence_bucket_arn],
-        Scope.EVIDENCE_OBJECTS: [
-            f"{evidence_bucket_arn}/cases/*",
-            f"{evidence_bucket_arn}/drills/*",
-        ],
-        Scope.AUDIT_BUCKET: [audit_bucket_arn],
-        Scope.AUDIT_OBJECTS: [f"{audit_bucket_arn}/*"],
-        Scope.FORENSIC_KEY: [key_arn],
-        Scope.DISCOVERY_PARAMETERS: [env.arn("ssm", "parameter/prewire/*")],
-        Scope.MEMORY_DOCUMENTS: [
-            *(env.arn("ssm", f"document/{document.name}") for document in MEMORY_DOCUMENTS),
-            env.arn("ec2", "instance/*"),
-        ],
-        Scope.QUARANTINE_ATTACHMENT: _identities(env),
-        Scope.ACCOUNT_IDENTITIES: _identities(env),
-        # Without a configured location the memory tool is staged in the evidence store, whose
-        # object lock keeps the pinned binary from being swapped.
-        Scope.MEMORY_TOOL: [
-            f"arn:{env.partition}:s3:::{memory_tool_object}"
-            if memory_tool_object
-            else f"{evidence_bucket_arn}/tools/*"
-        ],
-    }
-
-
-def _identities(env: AwsEnv) -> list[str]:
-    return [
-        f"arn:{env.partition}:iam::{env.account_id}:role/*",
-        f"arn:{env.partition}:iam::{env.account_id}:user/*",
-    ]
-
-
-def scope_conditions(quarantine_policy_arn: str) -> dict[Scope, dict[str, Any]]:
-    """Conditions that narrow a scope further than its resources can.
-
-    IAM names the attached policy only in `iam:PolicyARN`: with it the responder may attach and
-    detach the quarantine deny-all, and no other managed policy (AdministratorAccess included).
-    """
-    return {Scope.QUARANTINE_ATTACHMENT: {"ArnEquals": {"iam:PolicyARN": quarantine_policy_arn}}}
-
-
-def responder_policies(
-    permissions: Iterable[Permission],
-    resources: Mapping[Scope, list[str]],
-    conditions: Mapping[Scope, dict[str, Any]] | None = None,
-) -> list[Document]:
-    """Least-privilege documents granting exactly `permissions`, split to fit IAM's size limit."""
-    by_scope: dict[Scope, set[str]] = defaultdict(set)
-    for permission in permissions:
-        by_scope[permission.scope].add(permission.action)
-    conditions = conditions or {}
-    statements = [
-        {
-            "Sid": "".join(part.capitalize() for part in scope.value.split("-")),
-            "Effect": "Allow",
-            "Action": sorted(actions),
-            "Resource": resources[scope],
-            **({"Condition": conditions[scope]} if scope in conditions else {}),
-        }
-        for scope, actions in sorted(by_scope.items())
-    ]
-    return _pack(statements)
-
-
-def _pack(statements: list[Statement]) -> list[Document]:
-    """Split statements (and, if needed, their action lists) into documents under the limit."""
-    documents: list[list[Statement]] = [[]]
-    for statement in statements:
-        for part in _split_statement(statement):
-            if len(to_json(document([*documents[-1], part]))) > MANAGED_POLICY_LIMIT:
-                documents.append([])
-            documents[-1].append(part)
-    return [document(group) for group in documents if group]
-
-
-def _split_statement(statement: Statement) -> list[Statement]:
-    if len(to_json(document([statement]))) <= MANAGED_POLICY_LIMIT:
-        return [statement]
-    actions = statement["Action"]
-    half = len(actions) // 2
-    first = {**statement, "Sid": f"{statement['Sid']}A", "Action": actions[:half]}
-    second = {**statement, "Sid": f"{statement['Sid']}B", "Action": actions[half:]}
-    return _split_statement(first) + _split_statement(second)

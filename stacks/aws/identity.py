@@ -23,13 +23,11 @@ from stacks.aws.documents import (
     deny_all,
     document,
     mfa_trust,
-    responder_policies,
     role_assumption_pattern,
-    scope_conditions,
-    scope_resources,
     to_json,
     topic_policy,
 )
+from stacks.aws.responder_policy import responder_policies, scope_conditions, scope_resources
 from stacks.tags import component_tags
 
 MAX_BREAK_GLASS_SESSION_SECONDS = 3600

@@ -8,16 +8,11 @@ from prewire.core import tokens as t
 from prewire.render import render_function
 from responders.registry import Permission, Scope
 from stacks.aws.detection import ThreatDetection, ThreatDetectionArgs
-from stacks.aws.documents import (
-    MANAGED_POLICY_LIMIT,
-    AwsEnv,
-    responder_policies,
-    scope_resources,
-    to_json,
-)
+from stacks.aws.documents import AwsEnv, to_json
 from stacks.aws.flowlogs import FlowLogs, FlowLogsArgs
 from stacks.aws.identity import ResponderIdentities, ResponderIdentitiesArgs
 from stacks.aws.isolation import IsolationGroups, IsolationGroupsArgs
+from stacks.aws.responder_policy import MANAGED_POLICY_LIMIT, responder_policies, scope_resources
 from stacks.aws.response import ResponseWiring, ResponseWiringArgs
 from stacks.aws.snapshots import SnapshotAutomation, SnapshotAutomationArgs
 from stacks.aws.storage import LockedBucket, LockedBucketArgs

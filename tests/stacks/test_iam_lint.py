@@ -135,3 +135,37 @@ def test_the_responder_scope_judgement_sees_each_way_a_role_exceeds_a_responder(
         "wildcard permissions",
         "ssm",
     ]
+
+
+# Actions the responder role still grants on `Resource: "*"` although IAM could scope them.
+STILL_UNSCOPED = {
+    "lambda:GetLayerVersion": "A function's layers may belong to any account (public layers).",
+}
+
+
+def _supports_resource_scoping(action: str) -> bool:
+    """From parliament's copy of the IAM service reference: a resource type other than ''."""
+    from parliament import iam_definition
+
+    service, name = action.split(":")
+    for entry in iam_definition:
+        if entry["prefix"] == service:
+            for privilege in entry["privileges"]:
+                if privilege["privilege"].lower() == name.lower():
+                    return any(r["resource_type"] for r in privilege["resource_types"])
+    raise AssertionError(f"{action} is not in the IAM service reference")
+
+
+def test_no_responder_action_is_on_a_wildcard_resource_iam_could_scope(
+    example_graph: Graph,
+) -> None:
+    policies = [r for r in example_graph.of_type(t.IAM_POLICY) if "responder" in r.name]
+    on_star = {
+        action
+        for p in policies
+        for s in json.loads(p.get("policy"))["Statement"]
+        if "*" in s["Resource"]
+        for action in s["Action"]
+    }
+    assert on_star  # the Describe*/List* reads IAM accepts only on `*`
+    assert {a for a in on_star if _supports_resource_scoping(a)} == set(STILL_UNSCOPED)
