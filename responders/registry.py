@@ -14,7 +14,7 @@ from enum import StrEnum
 from typing import Any
 
 from prewire.core import clouds
-from prewire.core.registry import DuplicateRegistrationError, Registry, check_kebab_case
+from prewire.core.registry import PerCloud, Registry, check_kebab_case
 from prewire.core.vocabulary import Cloud, EvidenceSource
 
 
@@ -128,21 +128,12 @@ def required_permissions(cloud: Cloud) -> tuple[Permission, ...]:
 
 
 TargetValidator = Callable[[Any, str, Sequence[str]], None]
-_VALIDATORS: dict[Cloud, TargetValidator] = {}
+_VALIDATORS: PerCloud[TargetValidator] = PerCloud("target validator")
 
 
 def target_validator(cloud: Cloud) -> Callable[[TargetValidator], TargetValidator]:
     """Register the function that checks a run's targets on `cloud` before anything changes."""
-
-    def register(fn: TargetValidator) -> TargetValidator:
-        if cloud in _VALIDATORS:
-            raise DuplicateRegistrationError(
-                f"target validator of {cloud.value} is registered twice"
-            )
-        _VALIDATORS[cloud] = fn
-        return fn
-
-    return register
+    return _VALIDATORS.register(cloud)
 
 
 def validate_targets(cloud: Cloud, case: Any, kind: str, targets: Sequence[str]) -> None:

@@ -1,4 +1,5 @@
-"""A name-keyed registry shared by actions, playbooks, controls and drill scenarios.
+"""The registries every face uses: name-keyed (actions, playbooks, controls, drill scenarios)
+and one item per cloud (`PerCloud`: target openers and validators, plan sections, providers).
 
 Callers look things up by name instead of branching per cloud; registering the same key twice
 is a programming error and fails loudly at import time.
@@ -9,6 +10,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Hashable, Iterator
 from typing import Generic, TypeVar
+
+from prewire.core.vocabulary import Cloud
 
 T = TypeVar("T")
 K = TypeVar("K", bound=Hashable)
@@ -53,6 +56,36 @@ class Registry(Generic[K, T]):
 
     def __len__(self) -> int:
         return len(self._items)
+
+
+class PerCloud(Generic[T]):
+    """One registered item per cloud (a target opener, a plan section, a provider...), added by
+    each cloud's package through `register(cloud)`; a second one for a cloud fails loudly."""
+
+    def __init__(self, kind: str) -> None:
+        self.kind = kind
+        self._items: dict[Cloud, T] = {}
+
+    def register(self, cloud: Cloud) -> Callable[[T], T]:
+        def add(item: T) -> T:
+            if cloud in self._items:
+                raise DuplicateRegistrationError(
+                    f"{self.kind} of {cloud.value} is registered twice"
+                )
+            self._items[cloud] = item
+            return item
+
+        return add
+
+    def __getitem__(self, cloud: Cloud) -> T:
+        try:
+            return self._items[cloud]
+        except KeyError:
+            known = [c.value for c in self._items]
+            raise UnknownNameError(self.kind, cloud.value, known) from None
+
+    def values(self) -> list[T]:
+        return list(self._items.values())
 
 
 def check_kebab_case(name: str) -> str:

@@ -18,7 +18,7 @@ from typing import Any
 from policies.live.gate import GateResult
 from prewire.core import clouds
 from prewire.core.evidence.layout import EvidenceStore
-from prewire.core.registry import DuplicateRegistrationError
+from prewire.core.registry import PerCloud
 from prewire.core.vocabulary import Cloud
 from prewire.drill.inventory import Snapshot
 from prewire.drill.options import DrillOptions
@@ -115,19 +115,12 @@ def simulate_attack(scenario: Scenario, account: Any, start: datetime) -> bool:
 
 
 Opener = Callable[[DrillOptions], Target]
-_OPENERS: dict[Cloud, Opener] = {}
+_OPENERS: PerCloud[Opener] = PerCloud("drill target")
 
 
 def target_opener(cloud: Cloud) -> Callable[[Opener], Opener]:
     """Register how `cloud`'s drill target opens; each cloud's drill package declares its own."""
-
-    def register(fn: Opener) -> Opener:
-        if cloud in _OPENERS:
-            raise DuplicateRegistrationError(f"drill target of {cloud.value} is registered twice")
-        _OPENERS[cloud] = fn
-        return fn
-
-    return register
+    return _OPENERS.register(cloud)
 
 
 def open_target(options: DrillOptions, cloud: Cloud) -> Target:

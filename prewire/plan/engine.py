@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from prewire.core import clouds
-from prewire.core.registry import DuplicateRegistrationError
+from prewire.core.registry import PerCloud
 from prewire.core.vocabulary import Cloud
 from prewire.coverage import FACES, matrix
 from stacks.settings import ReadinessSettings
@@ -49,19 +49,12 @@ def scenario_commands(cloud: Cloud) -> list[tuple[str, str, str]]:
 
 
 Section = Callable[[ReadinessSettings], list[str]]
-SECTIONS: dict[Cloud, Section] = {}
+SECTIONS: PerCloud[Section] = PerCloud("plan section")
 
 
 def section(cloud: Cloud) -> Callable[[Section], Section]:
     """Register a cloud's part of the plan (a list of markdown lines); one per cloud."""
-
-    def register(fn: Section) -> Section:
-        if cloud in SECTIONS:
-            raise DuplicateRegistrationError(f"plan section of {cloud.value} is registered twice")
-        SECTIONS[cloud] = fn
-        return fn
-
-    return register
+    return SECTIONS.register(cloud)
 
 
 def names(values: Sequence[str], empty: str = "") -> str:

@@ -13,7 +13,7 @@ from collections.abc import Callable, Mapping
 from typing import Any, Protocol
 
 from prewire.core import clouds
-from prewire.core.registry import DuplicateRegistrationError
+from prewire.core.registry import PerCloud
 from prewire.core.vocabulary import Cloud
 
 ACCOUNT_NUMBER = "123456789012"
@@ -45,21 +45,12 @@ class Provider(Protocol):
 
 
 ProviderFactory = Callable[[Mapping[str, str]], Provider]
-_FACTORIES: dict[Cloud, ProviderFactory] = {}
+_FACTORIES: PerCloud[ProviderFactory] = PerCloud("render provider")
 
 
 def provider(cloud: Cloud) -> Callable[[ProviderFactory], ProviderFactory]:
     """Register how `cloud`'s provider is built from the (namespaced) stack config."""
-
-    def register(factory: ProviderFactory) -> ProviderFactory:
-        if cloud in _FACTORIES:
-            raise DuplicateRegistrationError(
-                f"render provider of {cloud.value} is registered twice"
-            )
-        _FACTORIES[cloud] = factory
-        return factory
-
-    return register
+    return _FACTORIES.register(cloud)
 
 
 def providers(config: Mapping[str, str]) -> dict[str, Provider]:

@@ -14,11 +14,7 @@ from botocore.stub import Stubber
 
 from prewire.core.evidence.verify import verify_case
 from prewire.drill.aws.environment import PreparedAccount
-from responders.aws.ec2_snapshots import (
-    SNAPSHOT_TAG_CASE,
-    SNAPSHOT_TAG_INSTANCE,
-    _lock,
-)
+from responders.aws.ec2_snapshots import SNAPSHOT_TAG_CASE, SNAPSHOT_TAG_INSTANCE, _lock
 from responders.runtime import Status, Step
 from tests.aws.conftest import act, open_test_case
 

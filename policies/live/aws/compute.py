@@ -6,12 +6,7 @@ import json
 
 from policies.live.aws.common import optional
 from policies.live.aws.context import AwsLiveContext
-from policies.live.engine import (
-    LiveVerdict,
-    failed,
-    live_check,
-    verdict,
-)
+from policies.live.engine import LiveVerdict, failed, live_check, verdict
 from policies.static.aws import common as common_rules
 from responders.aws.parameters import SESSION_PREFERENCES_DOCUMENT
 

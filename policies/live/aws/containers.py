@@ -6,11 +6,7 @@ from typing import Any
 
 from policies.live.aws.common import as_resource, context_of
 from policies.live.aws.context import AwsLiveContext
-from policies.live.engine import (
-    LiveVerdict,
-    live_check,
-    verdict,
-)
+from policies.live.engine import LiveVerdict, live_check, verdict
 from policies.static.aws import containers as containers_rules
 
 

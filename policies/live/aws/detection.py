@@ -5,13 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from policies.live.aws.context import AwsLiveContext
-from policies.live.engine import (
-    LiveVerdict,
-    failed,
-    live_check,
-    unknown,
-    verdict,
-)
+from policies.live.engine import LiveVerdict, failed, live_check, unknown, verdict
 
 
 def detectors(ctx: AwsLiveContext) -> list[dict[str, Any]]:

@@ -9,13 +9,7 @@ from urllib.parse import unquote
 
 from policies.live.aws.common import as_resource, optional
 from policies.live.aws.context import AwsLiveContext
-from policies.live.engine import (
-    LiveVerdict,
-    failed,
-    live_check,
-    passed,
-    verdict,
-)
+from policies.live.engine import LiveVerdict, failed, live_check, passed, verdict
 from policies.static.aws import identity as identity_rules
 from policies.static.engine import as_list, statements
 

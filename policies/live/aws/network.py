@@ -8,11 +8,7 @@ import botocore.exceptions
 
 from policies.live.aws.common import as_resource, context_of
 from policies.live.aws.context import AwsLiveContext
-from policies.live.engine import (
-    LiveVerdict,
-    live_check,
-    verdict,
-)
+from policies.live.engine import LiveVerdict, live_check, verdict
 from policies.static.aws import network as network_rules
 from responders.aws.session import error_code
 

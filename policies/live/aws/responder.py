@@ -11,14 +11,7 @@ import botocore.exceptions
 from policies.live.aws.common import optional
 from policies.live.aws.context import AwsLiveContext
 from policies.live.aws.identity import _allows, responder_role, role_documents
-from policies.live.engine import (
-    LiveVerdict,
-    failed,
-    live_check,
-    passed,
-    unknown,
-    verdict,
-)
+from policies.live.engine import LiveVerdict, failed, live_check, passed, unknown, verdict
 from policies.static.engine import statements
 from prewire.core.vocabulary import Cloud
 from responders.aws.session import is_api_gap

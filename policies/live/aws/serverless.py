@@ -8,11 +8,7 @@ from urllib.parse import unquote
 
 from policies.live.aws.context import AwsLiveContext
 from policies.live.aws.identity import _allows, role_documents
-from policies.live.engine import (
-    LiveVerdict,
-    live_check,
-    verdict,
-)
+from policies.live.engine import LiveVerdict, live_check, verdict
 from policies.static.engine import as_list, statements
 
 

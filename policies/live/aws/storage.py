@@ -10,14 +10,7 @@ import botocore.exceptions
 from policies.live.aws.common import as_resource, context_of, optional
 from policies.live.aws.context import AwsLiveContext
 from policies.live.aws.trail import trails
-from policies.live.engine import (
-    LiveVerdict,
-    failed,
-    live_check,
-    passed,
-    unknown,
-    verdict,
-)
+from policies.live.engine import LiveVerdict, failed, live_check, passed, unknown, verdict
 from policies.static.aws import common as common_rules
 from policies.static.engine import statements
 from prewire.core.graph import Resource

@@ -7,13 +7,7 @@ from typing import Any
 from policies.live.aws.common import as_resource, context_of
 from policies.live.aws.containers import log_groups
 from policies.live.aws.context import AwsLiveContext
-from policies.live.engine import (
-    LiveVerdict,
-    failed,
-    live_check,
-    passed,
-    verdict,
-)
+from policies.live.engine import LiveVerdict, failed, live_check, passed, verdict
 from policies.static.aws import common as common_rules
 from policies.static.aws import trail as trail_rules
 from prewire.core.graph import Resource

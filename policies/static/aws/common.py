@@ -7,13 +7,7 @@ import contextlib
 import json
 from typing import Any
 
-from policies.static.engine import (
-    Context,
-    Verdict,
-    as_document,
-    as_list,
-    statements,
-)
+from policies.static.engine import Context, Verdict, as_document, as_list, statements
 from prewire.core import tokens as t
 from prewire.core.graph import Graph, Resource
 from prewire.core.vocabulary import EKS_CONTROL_PLANE_LOG_TYPES

@@ -5,13 +5,7 @@ from __future__ import annotations
 import json
 
 from policies.static.aws.common import EKS_LOG_TYPES
-from policies.static.engine import (
-    Context,
-    Verdict,
-    as_list,
-    graph_rule,
-    resource_rule,
-)
+from policies.static.engine import Context, Verdict, as_list, graph_rule, resource_rule
 from prewire.core import tokens as t
 from prewire.core.graph import Graph, Resource
 from prewire.core.vocabulary import EKS_LOG_SHIPPER_ADDON

@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-from policies.static.engine import (
-    Context,
-    Verdict,
-    graph_rule,
-)
+from policies.static.engine import Context, Verdict, graph_rule
 from prewire.core import tokens as t
 from prewire.core.graph import Graph
 

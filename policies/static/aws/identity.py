@@ -6,14 +6,7 @@ import json
 from typing import Any
 
 from policies.static.aws.common import _allowed_actions, _role_documents, _role_named
-from policies.static.engine import (
-    Context,
-    Verdict,
-    as_document,
-    as_list,
-    graph_rule,
-    statements,
-)
+from policies.static.engine import Context, Verdict, as_document, as_list, graph_rule, statements
 from prewire.core import tokens as t
 from prewire.core.graph import Graph, Resource
 

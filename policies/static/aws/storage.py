@@ -11,14 +11,7 @@ from policies.static.aws.common import (
     lifecycle_problem,
     lock_problem,
 )
-from policies.static.engine import (
-    Context,
-    Verdict,
-    as_document,
-    as_list,
-    graph_rule,
-    statements,
-)
+from policies.static.engine import Context, Verdict, as_document, as_list, graph_rule, statements
 from prewire.core import tokens as t
 from prewire.core.graph import Graph, Resource
 

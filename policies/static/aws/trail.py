@@ -3,12 +3,7 @@
 from __future__ import annotations
 
 from policies.static.aws.common import multi_region_problem, selects
-from policies.static.engine import (
-    Context,
-    Verdict,
-    graph_rule,
-    resource_rule,
-)
+from policies.static.engine import Context, Verdict, graph_rule, resource_rule
 from prewire.core import tokens as t
 from prewire.core.graph import Graph, Resource
 

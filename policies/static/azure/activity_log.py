@@ -13,12 +13,7 @@ from policies.static.azure.common import (
     _policy,
     _refers,
 )
-from policies.static.engine import (
-    Context,
-    Verdict,
-    graph_rule,
-    resource_rule,
-)
+from policies.static.engine import Context, Verdict, graph_rule, resource_rule
 from prewire.core import tokens as t
 from prewire.core.graph import Graph, Resource
 

@@ -5,9 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from policies.static.engine import (
-    as_list,
-)
+from policies.static.engine import as_list
 from prewire.core import tokens as t
 from prewire.core.graph import Graph, Resource
 

@@ -7,12 +7,7 @@ from typing import Any
 from policies.baseline import BaselineVerdict, baseline_check
 from policies.findings import Status
 from policies.static.azure.common import ROLE_TAG, _tags
-from policies.static.engine import (
-    Context,
-    Verdict,
-    as_list,
-    graph_rule,
-)
+from policies.static.engine import Context, Verdict, as_list, graph_rule
 from prewire.core import tokens as t
 from prewire.core.graph import Graph, Resource
 

@@ -3,13 +3,7 @@
 from __future__ import annotations
 
 from policies.static.azure.common import MAX_FLOW_LOG_DAYS, _refers
-from policies.static.engine import (
-    Context,
-    Verdict,
-    as_list,
-    graph_rule,
-    resource_rule,
-)
+from policies.static.engine import Context, Verdict, as_list, graph_rule, resource_rule
 from prewire.core import tokens as t
 from prewire.core.graph import Graph, Resource
 

@@ -16,13 +16,7 @@ from policies.static.azure.common import (
     _stores,
     _tags,
 )
-from policies.static.engine import (
-    NOT_APPLICABLE,
-    Context,
-    Verdict,
-    graph_rule,
-    resource_rule,
-)
+from policies.static.engine import NOT_APPLICABLE, Context, Verdict, graph_rule, resource_rule
 from prewire.core import tokens as t
 from prewire.core.graph import Graph, Resource
 

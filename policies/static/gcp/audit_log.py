@@ -2,12 +2,7 @@
 
 from __future__ import annotations
 
-from policies.static.engine import (
-    Context,
-    Verdict,
-    as_list,
-    graph_rule,
-)
+from policies.static.engine import Context, Verdict, as_list, graph_rule
 from policies.static.gcp.common import (
     AUDIT_LOG_TYPES,
     MAX_LOG_BUCKET_DAYS,

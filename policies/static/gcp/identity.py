@@ -2,12 +2,7 @@
 
 from __future__ import annotations
 
-from policies.static.engine import (
-    Context,
-    Verdict,
-    as_list,
-    graph_rule,
-)
+from policies.static.engine import Context, Verdict, as_list, graph_rule
 from prewire.core import tokens as t
 from prewire.core.graph import Graph, Resource
 

@@ -6,12 +6,7 @@ from typing import Any
 
 from policies.baseline import BaselineVerdict, baseline_check
 from policies.findings import Status
-from policies.static.engine import (
-    Context,
-    Verdict,
-    as_list,
-    graph_rule,
-)
+from policies.static.engine import Context, Verdict, as_list, graph_rule
 from policies.static.gcp.common import QUARANTINE_TAG, _last, _name, _networks
 from prewire.core import tokens as t
 from prewire.core.graph import Graph, Resource

@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-from policies.static.engine import (
-    Context,
-    as_list,
-    resource_rule,
-)
+from policies.static.engine import Context, as_list, resource_rule
 from policies.static.gcp.common import GKE_COMPONENTS
 from prewire.core import tokens as t
 from prewire.core.graph import Resource

@@ -19,13 +19,7 @@ from urllib.parse import unquote, urlencode
 
 from prewire.emulator.azure.filters import activity_filtered, filtered, merge, resource_filtered
 from prewire.emulator.azure.paths import ArmPath, parse, resource_group_of
-from prewire.emulator.azure.replies import (
-    ArmError,
-    Json,
-    Operation,
-    Reply,
-    now_iso,
-)
+from prewire.emulator.azure.replies import ArmError, Json, Operation, Reply, now_iso
 
 ActionHandler = Callable[["ArmState", ArmPath, Json], Json | None]
 

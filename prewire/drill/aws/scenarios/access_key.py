@@ -7,18 +7,10 @@ from typing import Any
 
 from prewire.core.vocabulary import Cloud
 from prewire.drill.aws import findings
-from prewire.drill.aws.attack_logs import (
-    AttackEvent,
-    write_trail_objects,
-)
+from prewire.drill.aws.attack_logs import AttackEvent, write_trail_objects
 from prewire.drill.aws.environment import PreparedAccount
 from prewire.drill.aws.scenarios.common import AwsRun
-from prewire.drill.scenarios import (
-    COMMON,
-    Expectation,
-    Scenario,
-    register,
-)
+from prewire.drill.scenarios import COMMON, Expectation, Scenario, register
 from responders.aws import parameters
 
 

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 from prewire.drill.aws.environment import PreparedAccount
-from prewire.drill.scenarios import (
-    ScenarioRun,
-)
+from prewire.drill.scenarios import ScenarioRun
 
 AwsRun = ScenarioRun[PreparedAccount]

@@ -9,12 +9,7 @@ from prewire.core.vocabulary import Cloud
 from prewire.drill.aws import findings
 from prewire.drill.aws.environment import PreparedAccount
 from prewire.drill.aws.scenarios.common import AwsRun
-from prewire.drill.scenarios import (
-    COMMON,
-    Expectation,
-    Scenario,
-    register,
-)
+from prewire.drill.scenarios import COMMON, Expectation, Scenario, register
 
 
 def _function_frozen(run: AwsRun) -> str | None:
