@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import re
 from typing import Any
 from urllib.parse import unquote
 
@@ -147,15 +146,3 @@ def responder_scope(ctx: AwsLiveContext) -> list[LiveVerdict]:
         return [failed(None, "no responder role")]
     problems = identity_rules.responder_scope_problems(role_documents(ctx, role))
     return [verdict(role, "; ".join(problems) or None)]
-
-
-def _allows(documents: list[dict[str, Any]], action: str) -> bool:
-    for document in documents:
-        for statement in statements(document):
-            if statement.get("Effect") != "Allow":
-                continue
-            for pattern in as_list(statement.get("Action")):
-                regex = "^" + re.escape(str(pattern)).replace("\\*", ".*") + "$"
-                if re.match(regex, action, re.IGNORECASE):
-                    return True
-    return False

@@ -10,8 +10,9 @@ import botocore.exceptions
 
 from policies.live.aws.common import optional
 from policies.live.aws.context import AwsLiveContext
-from policies.live.aws.identity import _allows, responder_role, role_documents
+from policies.live.aws.identity import responder_role, role_documents
 from policies.live.engine import LiveVerdict, failed, live_check, passed, unknown, verdict
+from policies.static.aws import identity as identity_rules
 from policies.static.engine import statements
 from prewire.core.vocabulary import Cloud
 from responders.aws.session import is_api_gap
@@ -35,7 +36,7 @@ def responder_permissions(ctx: AwsLiveContext) -> list[LiveVerdict]:
         if not is_api_gap(error):
             raise
         documents = role_documents(ctx, role)
-        denied = [a for a in needed if not _allows(documents, a)]
+        denied = [a for a in needed if not identity_rules.allows(documents, a)]
         method = "its attached and inline policies (policy simulation unavailable)"
     if denied:
         return [

@@ -7,8 +7,9 @@ from typing import Any
 from urllib.parse import unquote
 
 from policies.live.aws.context import AwsLiveContext
-from policies.live.aws.identity import _allows, role_documents
+from policies.live.aws.identity import role_documents
 from policies.live.engine import LiveVerdict, live_check, verdict
+from policies.static.aws import identity as identity_rules
 from policies.static.engine import as_list, statements
 
 
@@ -55,7 +56,9 @@ def no_version_deletion(ctx: AwsLiveContext) -> list[LiveVerdict]:
             }
             if not services & automation:
                 continue
-            deleting = _allows(role_documents(ctx, role["RoleName"]), "lambda:DeleteFunction")
+            deleting = identity_rules.allows(
+                role_documents(ctx, role["RoleName"]), "lambda:DeleteFunction"
+            )
             result.append(
                 verdict(
                     role["Arn"],

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from policies.static.aws.common import _allowed_actions, _role_documents, _role_named
@@ -86,12 +87,18 @@ ATTACH_ACTIONS = ("iam:AttachRolePolicy", "iam:AttachUserPolicy", "iam:AttachGro
 SEND_COMMAND = "ssm:SendCommand"
 
 
-def _grants(statement: dict[str, Any], action: str) -> bool:
-    """Whether an Allow statement names `action` itself or through a wildcard."""
+def grants(statement: dict[str, Any], action: str) -> bool:
+    """Whether an Allow statement names `action`, itself or through a wildcard pattern."""
     if statement.get("Effect") != "Allow":
         return False
-    service = action.split(":")[0]
-    return any(a in ("*", f"{service}:*", action) for a in as_list(statement.get("Action")))
+    return any(
+        re.fullmatch(re.escape(str(pattern)).replace("\\*", ".*"), action, re.IGNORECASE)
+        for pattern in as_list(statement.get("Action"))
+    )
+
+
+def allows(documents: list[dict[str, Any]], action: str) -> bool:
+    return any(grants(s, action) for d in documents for s in statements(d))
 
 
 def responder_scope_problems(documents: list[dict[str, Any]]) -> list[str]:
@@ -114,7 +121,7 @@ def responder_scope_problems(documents: list[dict[str, Any]]) -> list[str]:
             action
             for s in found
             for action in ATTACH_ACTIONS
-            if _grants(s, action) and "iam:PolicyARN" not in json.dumps(s.get("Condition", {}))
+            if grants(s, action) and "iam:PolicyARN" not in json.dumps(s.get("Condition", {}))
         }
     )
     if unbound:
@@ -122,7 +129,7 @@ def responder_scope_problems(documents: list[dict[str, Any]]) -> list[str]:
     documents_sent = [
         str(r)
         for s in found
-        if _grants(s, SEND_COMMAND)
+        if grants(s, SEND_COMMAND)
         for r in as_list(s.get("Resource"))
         if ":document/" in str(r) or str(r) == "*"
     ]
