@@ -38,6 +38,24 @@ class Scope(StrEnum):
     their ARN, in any region): for every action IAM can scope to a resource."""
     ACCOUNT_IDENTITIES = "account-identities"
     """The account's own IAM roles and users (never another account's)."""
+    INSTANCE_INTERFACES = "instance-interfaces"
+    """The network interfaces and instances of this account in the stack's region, without
+    their security groups (which `ISOLATION_GROUPS` names)."""
+    ISOLATION_GROUPS = "isolation-groups"
+    """The security groups prewire created for isolation and conversion, by their tag."""
+    PREWIRE_INSTANCE_TAGS = "prewire-instance-tags"
+    """Tags named `prewire:*` on this account's instances, and no other tag."""
+    SNAPSHOT_CREATION_TAGS = "snapshot-creation-tags"
+    """Tags on a snapshot as it is created or copied, and on no existing resource."""
+    CASE_SNAPSHOT_CREATION = "case-snapshot-creation"
+    """New snapshots (taken or copied) that carry a case tag in the request."""
+    CASE_SNAPSHOTS = "case-snapshots"
+    """Existing snapshots that carry a case tag."""
+    CASE_SNAPSHOT_SHARING = "case-snapshot-sharing"
+    """Sharing a snapshot that carries a case tag with accounts, never with everyone."""
+    VMDK_EXPORT = "vmdk-export"
+    """Only where the stack enables the optional disk-image export (it runs builds as a
+    Google-managed account with wide rights)."""
 
 
 @dataclass(frozen=True, order=True)
@@ -63,6 +81,9 @@ class ActionSpec:
     destructive: bool
     produces: tuple[EvidenceSource, ...]
     run: ActionFn = field(compare=False)
+    releases: bool = False
+    """Undoes a containment. Where the cloud has a break-glass identity, only that identity is
+    granted it, so a stolen responder credential cannot release what it contained."""
 
     @property
     def key(self) -> tuple[Cloud, str]:
@@ -89,6 +110,7 @@ def action(
     permissions: Iterable[Permission],
     destructive: bool,
     produces: Iterable[EvidenceSource] = (),
+    releases: bool = False,
 ) -> Callable[[ActionFn], ActionFn]:
     """Register the decorated function as responder action `name` on `cloud`."""
     declared = tuple(sorted(set(permissions)))
@@ -106,6 +128,7 @@ def action(
                 destructive=destructive,
                 produces=tuple(produces),
                 run=fn,
+                releases=releases,
             )
         )
         return fn
@@ -118,13 +141,21 @@ def actions_of(cloud: Cloud) -> list[ActionSpec]:
     return sorted((a for a in ACTIONS if a.cloud is cloud), key=lambda a: a.name)
 
 
-def required_permissions(cloud: Cloud) -> tuple[Permission, ...]:
-    """Every permission the responders of `cloud` declare, common ones included."""
+def required_permissions(cloud: Cloud, *, releases: bool = True) -> tuple[Permission, ...]:
+    """Every permission the responders of `cloud` declare, common ones included; with
+    `releases=False`, without what only the actions that undo a containment need."""
     load_cloud(cloud)
     needed: set[Permission] = set(_COMMON.get(cloud, ()))
     for spec in actions_of(cloud):
-        needed.update(spec.permissions)
+        if releases or not spec.releases:
+            needed.update(spec.permissions)
     return tuple(sorted(needed))
+
+
+def release_permissions(cloud: Cloud) -> tuple[Permission, ...]:
+    """What the actions that undo a containment need beyond everything else."""
+    contain = set(required_permissions(cloud, releases=False))
+    return tuple(p for p in required_permissions(cloud) if p not in contain)
 
 
 TargetValidator = Callable[[Any, str, Sequence[str]], None]

@@ -110,3 +110,8 @@ def sources_of(cloud: Cloud) -> tuple[EvidenceSource, ...]:
 EKS_CONTROL_PLANE_LOG_TYPES = ("api", "audit", "authenticator", "controllerManager", "scheduler")
 EKS_LOG_SHIPPER_ADDON = "amazon-cloudwatch-observability"
 """The EKS add-on that ships container logs to /aws/containerinsights/<cluster>/ (Fluent Bit)."""
+
+# prewire's own names that the stacks, the rules and the responders must agree on.
+ROLE_TAG = "prewire:role"
+"""What a resource is for prewire (`isolation`, `conversion`, `evidence`, ...): responders and
+audits find it, and the AWS responder role's conditions name it, by this tag."""

@@ -3,9 +3,9 @@ the `prewire:role` tags the Azure stack puts on what responders find."""
 
 from __future__ import annotations
 
-from prewire.core.vocabulary import Cloud
+from prewire.core.vocabulary import ROLE_TAG, Cloud
 from prewire.plan.engine import names, scenario_commands, section
-from responders.azure.discovery import EVIDENCE_CONTAINER, ROLE_TAG, Role
+from responders.azure.discovery import EVIDENCE_CONTAINER, Role
 from stacks.azure.base import MAX_WORKSPACE_RETENTION_DAYS
 from stacks.azure.detection import ALERT_SEVERITIES
 from stacks.settings import ReadinessSettings

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field, replace
 
 import botocore.exceptions
 
+from prewire.core.vocabulary import ROLE_TAG
 from responders.aws import parameters
 from responders.aws.session import AwsClients, error_code
 from responders.runtime import InputError
@@ -83,19 +84,28 @@ def apply_overrides(clients: AwsClients, found: Prewired, overrides: Overrides) 
     if overrides.quarantine_policy_arn:
         result = replace(result, quarantine_policy_arn=overrides.quarantine_policy_arn)
     if overrides.isolation_group:
-        vpc = _vpc_of_group(clients, overrides.isolation_group)
+        vpc = _vpc_of_group(clients, overrides.isolation_group, "isolation")
         groups = {**result.isolation_groups, vpc: overrides.isolation_group}
         result = replace(result, isolation_groups=groups)
     if overrides.conversion_group:
-        vpc = _vpc_of_group(clients, overrides.conversion_group)
+        vpc = _vpc_of_group(clients, overrides.conversion_group, "conversion")
         groups = {**result.conversion_groups, vpc: overrides.conversion_group}
         result = replace(result, conversion_groups=groups)
     return result
 
 
-def _vpc_of_group(clients: AwsClients, group_id: str) -> str:
+def _vpc_of_group(clients: AwsClients, group_id: str, role: str) -> str:
+    """The group's VPC. The group must carry prewire's role tag: the responder role may give
+    an interface no other group, so an untagged one would fail half-way through isolation."""
     try:
         groups = clients.ec2.describe_security_groups(GroupIds=[group_id])["SecurityGroups"]
     except botocore.exceptions.ClientError as error:
         raise InputError(f"security group {group_id}: {error_code(error)}") from error
+    tags = {t["Key"]: t["Value"] for t in groups[0].get("Tags", [])}
+    if tags.get(ROLE_TAG) != role:
+        raise InputError(
+            f"security group {group_id} is not tagged {ROLE_TAG}={role}: the responder role may "
+            f"give interfaces only groups so tagged (tag it, or leave out the flag to use the "
+            f"stack's group)"
+        )
     return str(groups[0]["VpcId"])

@@ -114,12 +114,14 @@ def _leave_load_balancing(case: AwsCase, instance_id: str, step: Step) -> bool:
             "elasticloadbalancing:DescribeTargetGroups", "elasticloadbalancing:DescribeTargetHealth"
         ),
         *perms(
-            "ec2:ModifyNetworkInterfaceAttribute",
-            "ec2:CreateTags",
             "autoscaling:DetachInstances",
             "elasticloadbalancing:DeregisterTargets",
             scope=Scope.ACCOUNT_RESOURCES,
         ),
+        # The interface may be given only prewire's isolation and conversion groups.
+        *perms("ec2:ModifyNetworkInterfaceAttribute", scope=Scope.INSTANCE_INTERFACES),
+        *perms("ec2:ModifyNetworkInterfaceAttribute", scope=Scope.ISOLATION_GROUPS),
+        *perms("ec2:CreateTags", scope=Scope.PREWIRE_INSTANCE_TAGS),
     ),
     destructive=True,
 )
@@ -224,15 +226,17 @@ def _recorded_state(case: AwsCase, instance_id: str) -> dict[str, Any]:
     "release-instance",
     summary="Restore the interfaces, target groups and Auto Scaling group recorded at isolation",
     target_kind="instance",
+    # Restoring the recorded groups needs any of the account's groups: granted to break-glass.
     permissions=perms("ec2:DescribeInstances")
     + perms(
         "ec2:ModifyNetworkInterfaceAttribute",
-        "ec2:CreateTags",
         "autoscaling:AttachInstances",
         "elasticloadbalancing:RegisterTargets",
         scope=Scope.ACCOUNT_RESOURCES,
-    ),
+    )
+    + perms("ec2:CreateTags", scope=Scope.PREWIRE_INSTANCE_TAGS),
     destructive=True,
+    releases=True,
 )
 def release_instance(case: AwsCase, target: str, step: Step) -> Status:
     state = _recorded_state(case, target)

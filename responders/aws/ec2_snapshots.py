@@ -189,15 +189,12 @@ def _share(case: AwsCase, snapshots: list[dict[str, Any]], account: str, step: S
     target_kind="instance",
     permissions=(
         *perms("ec2:DescribeInstances", "ec2:DescribeSnapshots"),
-        *perms(
-            "ec2:CreateSnapshots",
-            "ec2:CreateSnapshot",
-            "ec2:CreateTags",
-            "ec2:LockSnapshot",
-            "ec2:CopySnapshot",
-            "ec2:ModifySnapshotAttribute",
-            scope=Scope.ACCOUNT_RESOURCES,
-        ),
+        # The instance and its volumes; the snapshots only with the case tag.
+        *perms("ec2:CreateSnapshots", scope=Scope.ACCOUNT_RESOURCES),
+        *perms("ec2:CreateSnapshots", "ec2:CopySnapshot", scope=Scope.CASE_SNAPSHOT_CREATION),
+        *perms("ec2:CreateTags", scope=Scope.SNAPSHOT_CREATION_TAGS),
+        *perms("ec2:LockSnapshot", scope=Scope.CASE_SNAPSHOTS),
+        *perms("ec2:ModifySnapshotAttribute", scope=Scope.CASE_SNAPSHOT_SHARING),
         *perms(
             "kms:CreateGrant",
             "kms:DescribeKey",

@@ -221,6 +221,7 @@ def quarantine_identity(case: AwsCase, target: str, step: Step) -> Status:
     )
     + perms("iam:DetachRolePolicy", "iam:DetachUserPolicy", scope=Scope.QUARANTINE_ATTACHMENT),
     destructive=True,
+    releases=True,
 )
 def release_identity(case: AwsCase, target: str, step: Step) -> Status:
     recorded = [

@@ -12,9 +12,9 @@ from enum import StrEnum
 
 from azure.core.exceptions import HttpResponseError
 
+from prewire.core.vocabulary import ROLE_TAG
 from responders.azure.session import AzureClients, error_code
 
-ROLE_TAG = "prewire:role"
 RETENTION_TAG = "prewire:retention-days"  # on the stores: the retention the stack was given
 EVIDENCE_CONTAINER = "evidence"
 

@@ -115,6 +115,8 @@ def _recorded(case: AzureCase, target: str) -> list[dict[str, Any]]:
         *perms("Microsoft.Authorization/roleAssignments/write"),
     ),
     destructive=True,
+    # Writing role assignments is granting any role, Owner included: break glass only.
+    releases=True,
 )
 def release_identity(case: AzureCase, target: str, step: Step) -> Status:
     recorded = _recorded(case, target)

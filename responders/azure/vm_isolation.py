@@ -25,7 +25,7 @@ from responders.azure import ids
 from responders.azure.case import AzureCase
 from responders.azure.session import error_code
 from responders.azure.targets import describe_vm
-from responders.registry import action, perms
+from responders.registry import Scope, action, perms
 from responders.runtime import InputError, Status, Step
 
 ISOLATED_TAG = "prewire:isolated"
@@ -155,8 +155,9 @@ def _group_of(nic: dict[str, Any]) -> str | None:
             "Microsoft.Network/networkInterfaces/read",
             "Microsoft.Network/networkInterfaces/write",
             "Microsoft.Network/networkSecurityGroups/read",
-            "Microsoft.Network/networkSecurityGroups/join/action",
         ),
+        # Joining an NSG is authorized on the NSG: granted where prewire's isolation NSGs are.
+        *perms("Microsoft.Network/networkSecurityGroups/join/action", scope=Scope.ISOLATION_GROUPS),
     ),
     destructive=True,
 )
@@ -215,6 +216,7 @@ def _recorded_groups(case: AzureCase, target: str) -> dict[str, str | None]:
         ),
     ),
     destructive=True,
+    releases=True,  # joins whatever NSGs were recorded: break glass only
 )
 def release_instance(case: AzureCase, target: str, step: Step) -> Status:
     recorded = _recorded_groups(case, target)

@@ -103,6 +103,7 @@ def quarantine_identity(case: GcpCase, target: str, step: Step) -> Status:
     target_kind="instance",
     permissions=perms(*PERMISSIONS["release-identity"]),
     destructive=True,
+    releases=True,  # break glass only
 )
 def release_identity(case: GcpCase, target: str, step: Step) -> Status:
     accounts: list[str] = []

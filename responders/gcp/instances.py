@@ -182,6 +182,7 @@ def _recorded(case: GcpCase, target: str) -> tuple[list[str] | None, list[dict[s
     target_kind="instance",
     permissions=perms(*PERMISSIONS["release-instance"]),
     destructive=True,
+    releases=True,  # break glass only
 )
 def release_instance(case: GcpCase, target: str, step: Step) -> Status:
     ref = ids.instance(target)

@@ -57,9 +57,6 @@ PERMISSIONS: dict[str, tuple[str, ...]] = {
         "compute.snapshots.create",
         "compute.snapshots.get",
         "compute.snapshots.setLabels",
-        # --export-vmdk: the export runs as Cloud Build's service account, which does the rest.
-        "cloudbuild.builds.create",
-        "cloudbuild.builds.get",
         "compute.globalOperations.get",
         "compute.zoneOperations.get",
     ),
@@ -79,6 +76,31 @@ PERMISSIONS: dict[str, tuple[str, ...]] = {
 }
 
 
-def responder_permissions() -> list[str]:
-    """Every verb's permissions and the evidence store's, sorted, once each."""
-    return sorted({p for verb in PERMISSIONS.values() for p in verb} | set(EVIDENCE))
+VMDK_EXPORT = ("cloudbuild.builds.create", "cloudbuild.builds.get")
+"""`snapshot-disks --export-vmdk`: the export runs as Cloud Build's service account, which does
+the rest. Creating a build is running any step as that account (Compute Admin once export is set
+up, often Editor by default), so the responder holds these only where the stack enables export."""
+
+
+def responder_permissions(*, vmdk_export: bool = False) -> list[str]:
+    """The responder role: containment and collection, sorted, once each. What undoes a
+    containment is break glass's (`break_glass_permissions`); Cloud Build only with VMDK export."""
+    from prewire.core.vocabulary import Cloud
+    from responders.registry import Scope, required_permissions
+
+    return sorted(
+        {
+            p.action
+            for p in required_permissions(Cloud.GCP, releases=False)
+            if vmdk_export or p.scope is not Scope.VMDK_EXPORT
+        }
+    )
+
+
+def break_glass_permissions(*, vmdk_export: bool = False) -> list[str]:
+    """Every responder permission, release included."""
+    from prewire.core.vocabulary import Cloud
+    from responders.registry import release_permissions
+
+    released = {p.action for p in release_permissions(Cloud.GCP)}
+    return sorted(set(responder_permissions(vmdk_export=vmdk_export)) | released)

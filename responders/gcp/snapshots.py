@@ -20,9 +20,9 @@ from prewire.core.vocabulary import Cloud, EvidenceSource
 from responders.gcp import ids
 from responders.gcp.case import GcpCase
 from responders.gcp.disk_export import export_vmdk
-from responders.gcp.permissions import PERMISSIONS
+from responders.gcp.permissions import PERMISSIONS, VMDK_EXPORT
 from responders.gcp.targets import describe
-from responders.registry import action, perms
+from responders.registry import Scope, action, perms
 from responders.runtime import Status, Step
 
 LABEL_CASE = "prewire-case"
@@ -58,7 +58,8 @@ def _exists(case: GcpCase, name: str) -> dict[str, Any] | None:
     "snapshot-disks",
     summary="A snapshot of every disk of the instance, labelled with the case",
     target_kind="instance",
-    permissions=perms(*PERMISSIONS["snapshot-disks"]),
+    permissions=perms(*PERMISSIONS["snapshot-disks"])
+    + perms(*VMDK_EXPORT, scope=Scope.VMDK_EXPORT),
     destructive=False,
     produces=(EvidenceSource.GCE_DISKS,),
 )

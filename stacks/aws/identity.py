@@ -9,13 +9,14 @@ from __future__ import annotations
 import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import pulumi
 import pulumi_aws as aws
 
 from prewire.core import tokens
 from prewire.core.vocabulary import Cloud
-from responders.registry import Scope, required_permissions
+from responders.registry import Permission, Scope, release_permissions, required_permissions
 from stacks.aws.base import child
 from stacks.aws.documents import (
     AwsEnv,
@@ -177,57 +178,76 @@ class ResponderIdentities(pulumi.ComponentResource):
         key_arn: pulumi.Input[str],
         memory_tool_object: str | None,
     ) -> list[aws.iam.Policy]:
-        """Attach the generated least-privilege policies to the responder and break-glass roles.
+        """Attach the generated least-privilege policies: containment to the responder and
+        break-glass roles, release to break-glass only.
 
         Called once the stores exist, because the policies name them.
         """
-        permissions = required_permissions(Cloud.AWS)
-        documents = pulumi.Output.all(
-            env, evidence_bucket_arn, audit_bucket_arn, key_arn, self.quarantine_policy.arn
-        ).apply(
-            lambda v: responder_policies(
-                permissions,
-                scope_resources(
-                    v[0],
-                    evidence_bucket_arn=v[1],
-                    audit_bucket_arn=v[2],
-                    key_arn=v[3],
-                    memory_tool_object=memory_tool_object,
-                ),
-                scope_conditions(v[4]),
-            )
+        responder = ("responder", self.responder_role)
+        break_glass = ("break-glass", self.break_glass_role)
+        grants = (
+            (
+                "responder",
+                required_permissions(Cloud.AWS, releases=False),
+                (responder, break_glass),
+            ),
+            # Undoing a containment is a break-glass decision: MFA, one hour, every use alerted.
+            ("release", release_permissions(Cloud.AWS), (break_glass,)),
         )
-        # Resources must be declared before outputs resolve, so the number of documents is
-        # computed with the longest ARNs the real values could have.
-        longest_policy = "arn:aws-iso-b:iam::000000000000:policy/" + "x" * 128
-        count = len(
-            responder_policies(
-                permissions,
-                _longest_resources(memory_tool_object),
-                scope_conditions(longest_policy),
-            )
+        values = pulumi.Output.all(
+            env, evidence_bucket_arn, audit_bucket_arn, key_arn, self.quarantine_policy.arn
         )
         policies = []
-        for index in range(count):
-            policy = aws.iam.Policy(
-                f"{name}-responder-{index}",
-                description=f"prewire responder permissions ({index + 1}/{count}), generated",
-                policy=documents.apply(functools.partial(_nth_json, index=index)),
-                tags=component_tags(name),
-                opts=child(self),
+        for kind, permissions, roles in grants:
+            documents = values.apply(
+                functools.partial(_generated_policies, permissions, memory_tool_object)
             )
-            for role_key, role in (
-                ("responder", self.responder_role),
-                ("break-glass", self.break_glass_role),
-            ):
-                aws.iam.RolePolicyAttachment(
-                    f"{name}-{role_key}-{index}-attach",
-                    role=role.name,
-                    policy_arn=policy.arn,
+            # Resources must be declared before outputs resolve, so the number of documents is
+            # computed with the longest ARNs the real values could have.
+            longest_policy = "arn:aws-iso-b:iam::000000000000:policy/" + "x" * 128
+            count = len(
+                responder_policies(
+                    permissions,
+                    _longest_resources(memory_tool_object),
+                    scope_conditions(longest_policy),
+                )
+            )
+            for index in range(count):
+                policy = aws.iam.Policy(
+                    f"{name}-{kind}-{index}",
+                    description=f"prewire {kind} permissions ({index + 1}/{count}), generated",
+                    policy=documents.apply(functools.partial(_nth_json, index=index)),
+                    tags=component_tags(name),
                     opts=child(self),
                 )
-            policies.append(policy)
+                for role_key, role in roles:
+                    # The responder grants keep their first names, so an upgrade keeps them.
+                    suffix = f"{index}" if kind == "responder" else f"{kind}-{index}"
+                    aws.iam.RolePolicyAttachment(
+                        f"{name}-{role_key}-{suffix}-attach",
+                        role=role.name,
+                        policy_arn=policy.arn,
+                        opts=child(self),
+                    )
+                policies.append(policy)
         return policies
+
+
+def _generated_policies(
+    permissions: tuple[Permission, ...], memory_tool_object: str | None, values: list[Any]
+) -> list[Document]:
+    env, evidence_bucket_arn, audit_bucket_arn, key_arn, quarantine_policy_arn = values
+    return responder_policies(
+        permissions,
+        scope_resources(
+            env,
+            evidence_bucket_arn=evidence_bucket_arn,
+            audit_bucket_arn=audit_bucket_arn,
+            key_arn=key_arn,
+            memory_tool_object=memory_tool_object,
+        ),
+        scope_conditions(quarantine_policy_arn),
+    )
 
 
 def _nth_json(documents: list[Document], index: int) -> str:

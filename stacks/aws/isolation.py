@@ -16,10 +16,13 @@ import pulumi
 import pulumi_aws as aws
 
 from prewire.core import tokens
+from prewire.core.vocabulary import ROLE_TAG
 from stacks.aws.base import child
 from stacks.tags import component_tags
 
 HTTPS = 443
+ISOLATION_ROLE = "isolation"
+CONVERSION_ROLE = "conversion"
 
 ALL_TRAFFIC: list[aws.ec2.SecurityGroupIngressArgsDict] = [
     {
@@ -85,7 +88,7 @@ class IsolationGroups(pulumi.ComponentResource):
             ingress=[],
             egress=egress,
             revoke_rules_on_delete=True,
-            tags=component_tags(name, {"Name": f"{prefix}-isolation", "prewire:role": "isolation"}),
+            tags=component_tags(name, {"Name": f"{prefix}-isolation", ROLE_TAG: ISOLATION_ROLE}),
             opts=child(self),
         )
         conversion = aws.ec2.SecurityGroup(
@@ -95,9 +98,7 @@ class IsolationGroups(pulumi.ComponentResource):
             ingress=ALL_TRAFFIC,
             egress=ALL_TRAFFIC,
             revoke_rules_on_delete=True,
-            tags=component_tags(
-                name, {"Name": f"{prefix}-conversion", "prewire:role": "conversion"}
-            ),
+            tags=component_tags(name, {"Name": f"{prefix}-conversion", ROLE_TAG: CONVERSION_ROLE}),
             opts=child(self),
         )
         if endpoint_group:

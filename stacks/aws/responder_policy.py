@@ -8,9 +8,12 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from prewire.core.vocabulary import ROLE_TAG
+from responders.aws.ec2_snapshots import SNAPSHOT_TAG_CASE
 from responders.aws.memory_documents import DOCUMENTS as MEMORY_DOCUMENTS
 from responders.registry import Permission, Scope
 from stacks.aws.documents import AwsEnv, Document, Statement, document, to_json
+from stacks.aws.isolation import CONVERSION_ROLE, ISOLATION_ROLE
 
 # IAM refuses managed policies over 6,144 characters (whitespace excluded).
 MANAGED_POLICY_LIMIT = 6144
@@ -28,6 +31,7 @@ def scope_resources(
 
     `memory_tool_object` is `bucket/key` of the staged memory tool, if one is configured.
     """
+    snapshots = f"arn:{env.partition}:ec2:*::snapshot/*"
     return {
         Scope.ANY: ["*"],
         Scope.EVIDENCE_BUCKET: [evidence_bucket_arn],
@@ -45,10 +49,17 @@ def scope_resources(
         ],
         Scope.ACCOUNT_RESOURCES: [
             *(env.arn(service, "*") for service in ACCOUNT_SCOPED_SERVICES),
-            f"arn:{env.partition}:ec2:*::snapshot/*",
             # IAM refuses a bare `*` path: the one IAM read here is of instance profiles.
             f"arn:{env.partition}:iam::{env.account_id}:instance-profile/*",
         ],
+        Scope.INSTANCE_INTERFACES: [
+            env.arn("ec2", "network-interface/*"),
+            env.arn("ec2", "instance/*"),
+        ],
+        Scope.ISOLATION_GROUPS: [env.arn("ec2", "security-group/*")],
+        Scope.PREWIRE_INSTANCE_TAGS: [env.arn("ec2", "instance/*")],
+        # A snapshot's ARN names no account; the conditions below keep to the case's own.
+        **{scope: [snapshots] for scope in SNAPSHOT_SCOPES},
         Scope.QUARANTINE_ATTACHMENT: _identities(env),
         Scope.ACCOUNT_IDENTITIES: _identities(env),
         # Without a configured location the memory tool is staged in the evidence store, whose
@@ -60,6 +71,13 @@ def scope_resources(
         ],
     }
 
+
+SNAPSHOT_SCOPES = (
+    Scope.SNAPSHOT_CREATION_TAGS,
+    Scope.CASE_SNAPSHOT_CREATION,
+    Scope.CASE_SNAPSHOTS,
+    Scope.CASE_SNAPSHOT_SHARING,
+)
 
 # The services whose resources the responders act on, by resource ARN.
 ACCOUNT_SCOPED_SERVICES = (
@@ -86,8 +104,25 @@ def scope_conditions(quarantine_policy_arn: str) -> dict[Scope, dict[str, Any]]:
 
     IAM names the attached policy only in `iam:PolicyARN`: with it the responder may attach and
     detach the quarantine deny-all, and no other managed policy (AdministratorAccess included).
+    EC2 evaluates each resource of a request on its own, so an interface change passes only if
+    every security group it names is one of prewire's (by its role tag, which the responder
+    cannot write: its tag grants are `prewire:*` keys on instances and tags on new snapshots).
     """
-    return {Scope.QUARANTINE_ATTACHMENT: {"ArnEquals": {"iam:PolicyARN": quarantine_policy_arn}}}
+    case_tagged = f"aws:ResourceTag/{SNAPSHOT_TAG_CASE}"
+    return {
+        Scope.QUARANTINE_ATTACHMENT: {"ArnEquals": {"iam:PolicyARN": quarantine_policy_arn}},
+        Scope.ISOLATION_GROUPS: {
+            "StringEquals": {f"aws:ResourceTag/{ROLE_TAG}": [ISOLATION_ROLE, CONVERSION_ROLE]}
+        },
+        Scope.PREWIRE_INSTANCE_TAGS: {"ForAllValues:StringLike": {"aws:TagKeys": ["prewire:*"]}},
+        Scope.SNAPSHOT_CREATION_TAGS: {
+            "StringEquals": {"ec2:CreateAction": ["CreateSnapshots", "CopySnapshot"]}
+        },
+        Scope.CASE_SNAPSHOT_CREATION: {"Null": {f"aws:RequestTag/{SNAPSHOT_TAG_CASE}": "false"}},
+        Scope.CASE_SNAPSHOTS: {"Null": {case_tagged: "false"}},
+        # `ec2:Add/group` is only ever `all`: sharing with everyone, which is never allowed.
+        Scope.CASE_SNAPSHOT_SHARING: {"Null": {case_tagged: "false", "ec2:Add/group": "true"}},
+    }
 
 
 def responder_policies(

@@ -9,7 +9,7 @@ from typing import TypedDict
 
 import pulumi
 
-from responders.azure.discovery import ROLE_TAG
+from prewire.core.vocabulary import ROLE_TAG
 from stacks.tags import component_tags
 
 MAX_IMMUTABILITY_DAYS = 146_000

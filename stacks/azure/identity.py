@@ -2,10 +2,12 @@
 and who may break glass, with an alert whenever they do.
 
 - The responder: a user-assigned managed identity (for automation in Azure) and any configured
-  Entra principals, holding a custom role generated from the permissions the Azure responders
-  declare, split in two: the control-plane operations at the subscription, and the evidence
-  operations (blob reads and writes are data actions) on the evidence store only.
-- Break glass: a custom role with read access everywhere plus the responder's operations,
+  Entra principals, holding custom roles generated from the permissions the Azure responders
+  declare for containment, split by where they are granted: the control-plane operations at the
+  subscription, the evidence operations (blob reads and writes are data actions) on the evidence
+  store only, and joining an NSG on the resource group of prewire's isolation NSGs only.
+- Break glass: a custom role with read access everywhere plus every responder operation,
+  release included (role assignment writes, joining any NSG),
   assigned to a configured Entra group, and an Activity Log alert on every administrative
   operation by the listed break-glass callers (or, without a list, on every role assignment
   change in the subscription) to the alert address.
@@ -15,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import pulumi
 import pulumi_azure_native.authorization as authorization
@@ -35,14 +38,27 @@ def is_data_action(operation: str) -> bool:
     return "/blobs/" in operation
 
 
-def split(permissions: Sequence[Permission]) -> tuple[list[str], list[str], list[str]]:
-    """(subscription actions, evidence actions, evidence data actions), sorted, no duplicates."""
-    subscription = sorted({p.action for p in permissions if p.scope not in EVIDENCE_SCOPES})
+class RoleActions(NamedTuple):
+    """The declared operations, by where they are granted."""
+
+    subscription: list[str]
+    evidence: list[str]
+    """Control-plane operations on the evidence storage account."""
+    evidence_data: list[str]
+    """Blob data actions on the evidence storage account."""
+    isolation: list[str]
+    """Operations on prewire's isolation NSGs, granted on their resource group only."""
+
+
+def split(permissions: Sequence[Permission]) -> RoleActions:
+    """The operations of `permissions` by where they are granted, sorted, no duplicates."""
+    elsewhere = (*EVIDENCE_SCOPES, Scope.ISOLATION_GROUPS)
     evidence = [p.action for p in permissions if p.scope in EVIDENCE_SCOPES]
-    return (
-        subscription,
-        sorted({a for a in evidence if not is_data_action(a)}),
-        sorted({a for a in evidence if is_data_action(a)}),
+    return RoleActions(
+        subscription=sorted({p.action for p in permissions if p.scope not in elsewhere}),
+        evidence=sorted({a for a in evidence if not is_data_action(a)}),
+        evidence_data=sorted({a for a in evidence if is_data_action(a)}),
+        isolation=sorted({p.action for p in permissions if p.scope is Scope.ISOLATION_GROUPS}),
     )
 
 
@@ -67,7 +83,10 @@ class ResponderIdentities(pulumi.ComponentResource):
     ) -> None:
         super().__init__(tokens.AZURE_IDENTITIES, name, None, opts)
         scope = subscription_scope(args.subscription_id)
-        actions, evidence_actions, evidence_data = split(required_permissions(Cloud.AZURE))
+        # Containment only: what undoes one (role assignment writes, joining any NSG) is break
+        # glass's, so a stolen responder credential can neither release nor grant itself a role.
+        responder = split(required_permissions(Cloud.AZURE, releases=False))
+        everything = split(required_permissions(Cloud.AZURE))
         self.responder = managedidentity.UserAssignedIdentity(
             f"{name}-responder",
             resource_name_="prewire-responder",
@@ -77,16 +96,30 @@ class ResponderIdentities(pulumi.ComponentResource):
             opts=child(self),
         )
         responder_role = self._role(
-            f"{name}-responder-role", "prewire responder", scope, actions, [], "responders"
+            f"{name}-responder-role",
+            "prewire responder",
+            scope,
+            responder.subscription,
+            [],
+            "responders",
         )
         evidence_role = self._role(
             f"{name}-evidence-role",
             "prewire responder (evidence)",
             scope,
-            evidence_actions,
-            evidence_data,
+            responder.evidence,
+            responder.evidence_data,
             "the evidence store",
         )
+        isolation_role = self._role(
+            f"{name}-isolation-role",
+            "prewire responder (isolation)",
+            scope,
+            responder.isolation,
+            [],
+            "isolation with prewire's NSGs",
+        )
+        isolation_scope = pulumi.Output.concat(scope, "/resourceGroups/", args.resource_group_name)
         principals: list[tuple[str, pulumi.Input[str], str | None]] = [
             ("identity", self.responder.principal_id, "ServicePrincipal"),
             *((f"principal-{i}", p, None) for i, p in enumerate(args.responder_principal_ids)),
@@ -95,6 +128,7 @@ class ResponderIdentities(pulumi.ComponentResource):
             for role, at, suffix in (
                 (responder_role, scope, "responder"),
                 (evidence_role, args.evidence_account_id, "evidence"),
+                (isolation_role, isolation_scope, "isolation"),
             ):
                 authorization.RoleAssignment(
                     f"{name}-{label}-{suffix}",
@@ -108,7 +142,7 @@ class ResponderIdentities(pulumi.ComponentResource):
             f"{name}-break-glass-role",
             "prewire break glass",
             scope,
-            ["*/read", *actions],
+            ["*/read", *everything.subscription, *everything.isolation],
             [],
             "incident commanders in an emergency",
         )

@@ -2,8 +2,10 @@
 who may break glass, time-bounded, with an alert whenever it is used.
 
 - The responder: a service account (and any configured members) holding a custom role whose
-  permissions are generated from `responders.gcp.permissions`, bound at the project.
-- Break glass: a custom role with the responder's permissions plus read-only predefined roles
+  permissions are generated from what the GCP responders declare for containment and collection,
+  bound at the project; Cloud Build only where VMDK export is enabled.
+- Break glass: a custom role with the responder's permissions and release's (re-enabling
+  service accounts and keys, restoring external access) plus read-only predefined roles
   (IAM conditions do not apply to basic roles such as Viewer), bound to a
   configured group under an IAM condition that expires at `prewire:gcp.breakGlassUntil` (dormant
   by default: opening it is a reviewed config change and `pulumi up`). A log-based alert fires on
@@ -19,7 +21,7 @@ import pulumi
 import pulumi_gcp as gcp
 
 from prewire.core import tokens
-from responders.gcp.permissions import responder_permissions
+from responders.gcp.permissions import break_glass_permissions, responder_permissions
 from stacks.gcp.base import child
 
 RESPONDER_ROLE_ID = "prewireResponder"
@@ -60,6 +62,8 @@ class ResponderIdentitiesArgs:
     break_glass_callers: Sequence[str] = ()
     responder_members: Sequence[str] = ()
     alert_email: str | None = None
+    vmdk_export: bool = False
+    """The responder may create Cloud Build builds (for `snapshot-disks --export-vmdk`)."""
 
 
 class ResponderIdentities(pulumi.ComponentResource):
@@ -69,7 +73,7 @@ class ResponderIdentities(pulumi.ComponentResource):
         self, name: str, args: ResponderIdentitiesArgs, opts: pulumi.ResourceOptions | None = None
     ) -> None:
         super().__init__(tokens.GCP_IDENTITIES, name, None, opts)
-        permissions = responder_permissions()
+        permissions = responder_permissions(vmdk_export=args.vmdk_export)
         self.responder = gcp.serviceaccount.Account(
             f"{name}-responder",
             account_id=RESPONDER_ACCOUNT_ID,
@@ -105,8 +109,8 @@ class ResponderIdentities(pulumi.ComponentResource):
             project=args.project,
             role_id=BREAK_GLASS_ROLE_ID,
             title="prewire break glass",
-            description="prewire: the responder's permissions, for incident commanders",
-            permissions=permissions,
+            description="prewire: the responder's permissions and release, for incident commanders",
+            permissions=break_glass_permissions(vmdk_export=args.vmdk_export),
             stage="GA",
             opts=child(self),
         )

@@ -89,6 +89,7 @@ class GcpReadiness(pulumi.ComponentResource):
                 break_glass_callers=config.break_glass_callers,
                 responder_members=config.responder_members,
                 alert_email=settings.alert_email,
+                vmdk_export=config.vmdk_export,
             ),
             here,
         )

@@ -269,6 +269,16 @@ def test_unsupported_apis_are_unknown_with_the_reason_never_passed(emulator: Emb
     assert "DLM GetLifecyclePolicies not available on this target" in reasons["AWS-SNAP-001"]
 
 
+def allow(clients: AwsClients, role_arn: str, actions: list[str], resource: str) -> None:
+    """Widen a deployed role by hand, as someone might, with an inline policy."""
+    statement = {"Effect": "Allow", "Action": actions, "Resource": resource}
+    clients.iam.put_role_policy(
+        RoleName=role_arn.rsplit("/", 1)[-1],
+        PolicyName=f"hand-made-{len(actions)}-{actions[0].replace(':', '-')}",
+        PolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": [statement]}),
+    )
+
+
 def test_an_empty_account_is_ready_once_the_stack_is_provisioned(emulator: EmbeddedAws) -> None:
     emulator.reset()
     clients = emulator.clients()
@@ -281,6 +291,27 @@ def test_an_empty_account_is_ready_once_the_stack_is_provisioned(emulator: Embed
     after = audit_account(clients, ["us-east-1"]).findings
     assert failed(after) == set()
     assert PLACEHOLDER_VPC not in json.dumps([f.resource for f in after])
+    # Someone widens the deployed role by hand: the pre-flight names what lost its scope.
+    role = clients.ssm.get_parameter(Name=parameters.RESPONDER_ROLE_ARN)["Parameter"]["Value"]
+    allow(clients, role, ["ec2:CreateSnapshots", "ec2:ModifySnapshotAttribute"], "*")
+    [widened] = [
+        f for f in audit_account(clients, ["us-east-1"]).findings if f.control.id == "AWS-IAM-005"
+    ]
+    assert widened.status is Status.FAILED
+    assert widened.message.endswith(
+        "2 action(s) prewire scopes granted on every resource (`*`): "
+        "ec2:CreateSnapshots, ec2:ModifySnapshotAttribute"
+    )
+    # ... or lets it undo a containment, which only break-glass may.
+    allow(clients, role, ["iam:DetachRolePolicy"], "arn:aws:iam::123456789012:role/*")
+    findings = audit_account(clients, ["us-east-1"]).findings
+    verdicts = {f.resource: f for f in findings if f.control.id == "AWS-RESP-002"}
+    assert verdicts[role].status is Status.FAILED
+    assert (
+        verdicts[role].message == "the responder role can undo a containment: iam:DetachRolePolicy"
+    )
+    [glass] = [f for r, f in verdicts.items() if r != role]
+    assert glass.status is Status.PASSED and "release actions allowed" in glass.message
 
 
 def test_cli_audit_formats_and_exit_codes(

@@ -186,3 +186,26 @@ def test_report_of_a_real_case_from_its_custody_log(
     assert len(document["artifacts"]) == 9
     assert document["checks"][0]["status"] == "held"
     assert "## Lessons learned" in (tmp_path / "report.md").read_text()
+
+
+def test_an_isolation_group_the_role_may_not_give_is_refused_before_any_change(
+    account: PreparedAccount, cli_env: list[str]
+) -> None:
+    """The responder role may give interfaces only groups tagged prewire:role=isolation."""
+    ec2 = account.clients.ec2
+    untagged = ec2.create_security_group(
+        GroupName="hand-made", Description="no prewire tag", VpcId=account.network.vpc_id
+    )["GroupId"]
+    before = ec2.describe_instances(InstanceIds=[account.victim.instance_id])
+    target = ["--case", "c-tag", "--target", account.victim.instance_id, *cli_env]
+    result = invoke("respond", "aws", "isolate-instance", "--isolation-group", untagged, *target)
+    assert result.exit_code == 2
+    output = result.stdout + (result.stderr or "")
+    assert f"{untagged} is not tagged prewire:role=isolation" in output
+    assert len(output.strip().splitlines()) == 1
+    after = ec2.describe_instances(InstanceIds=[account.victim.instance_id])
+    assert after["Reservations"] == before["Reservations"]
+    tagged = invoke(
+        "respond", "aws", "isolate-instance", "--isolation-group", account.isolation_group, *target
+    )
+    assert tagged.exit_code == 0, tagged.stdout

@@ -145,3 +145,21 @@ def test_missing_isolation_group_is_bad_input_before_any_change(account: Prepare
     with pytest.raises(InputError, match="no isolation group"):
         act(case, "isolate-instance", account.victim.instance_id)
     assert attribute(account, "disableApiTermination", "DisableApiTermination") is False
+
+
+def test_containment_writes_only_what_the_responder_role_may(account: PreparedAccount) -> None:
+    """The role's conditions, checked against what the responders really do: every instance tag
+    written is `prewire:*`, and every group given to an interface carries prewire's role tag
+    (the emulator does not evaluate IAM conditions, so the behaviour is compared with them)."""
+    before = {t["Key"]: t["Value"] for t in instance(account).get("Tags", [])}
+    case = open_test_case(account)
+    [outcome] = act(case, "isolate-instance", account.victim.instance_id)
+    assert outcome.status is Status.CHANGED, outcome.message
+    after = {t["Key"]: t["Value"] for t in instance(account).get("Tags", [])}
+    written = {k for k in after if before.get(k) != after[k]}
+    assert written and all(k.startswith("prewire:") for k in written)
+    given = {g for _, change in outcome.state.get("interfaces", {}).items() for g in change}
+    given |= {account.isolation_group}
+    groups = account.clients.ec2.describe_security_groups(GroupIds=sorted(given))["SecurityGroups"]
+    roles = {{t["Key"]: t["Value"] for t in g.get("Tags", [])}.get("prewire:role") for g in groups}
+    assert roles <= {"isolation", "conversion"} and "isolation" in roles

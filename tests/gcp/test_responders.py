@@ -8,7 +8,7 @@ import pytest
 
 from prewire.core.evidence.verify import verify_case
 from prewire.core.vocabulary import Cloud
-from responders.gcp.permissions import responder_permissions
+from responders.gcp.permissions import VMDK_EXPORT, break_glass_permissions, responder_permissions
 from responders.registry import required_permissions
 from responders.runtime import InputError, Status
 from tests.gcp.conftest import ACCOUNT, VICTIM, ZONE, Project, act, open_test_case, play
@@ -151,6 +151,15 @@ def test_dry_run_plans_the_calls_and_changes_nothing(project: Project) -> None:
     assert project.instance()["deletionProtection"] is False
 
 
-def test_the_stacks_responder_role_holds_everything_the_actions_declare() -> None:
+def test_the_stacks_roles_hold_everything_the_actions_declare_release_on_break_glass() -> None:
     declared = {p.action for p in required_permissions(Cloud.GCP)}
-    assert declared <= set(responder_permissions())
+    assert declared == set(break_glass_permissions(vmdk_export=True))
+    contain = set(responder_permissions())
+    assert declared - contain == {
+        "compute.instances.addAccessConfig",
+        "compute.subnetworks.useExternalIp",
+        "iam.serviceAccounts.enable",
+        "iam.serviceAccountKeys.enable",
+        *VMDK_EXPORT,
+    }
+    assert set(responder_permissions(vmdk_export=True)) - contain == set(VMDK_EXPORT)

@@ -152,3 +152,21 @@ def test_the_crossguard_pack_judges_the_azure_stack_the_same(baseline: Graph) ->
     assert violations(baseline) == {}
     assert set(violations(CASES["AZURE-STORE-003"](baseline))) == {"AZURE-STORE-003"}
     assert set(violations(CASES["AZURE-RESP-002"](baseline))) == {"AZURE-RESP-002"}
+
+
+def test_a_responder_that_can_write_role_assignments_fails(baseline: Graph) -> None:
+    """roleAssignments/write is granting any role, Owner included: break glass's, not ours."""
+    [role] = [
+        r for r in baseline.of_type(t.AZ_ROLE_DEFINITION) if r.name.endswith("responder-role")
+    ]
+    [permissions] = role.get("permissions")
+    widened = change(
+        t.AZ_ROLE_DEFINITION,
+        "responder-role",
+        permissions=[
+            {**permissions, "actions": [*permissions["actions"], "Microsoft.Authorization/*"]}
+        ],
+    )(baseline)
+    [finding] = [f for f in evaluate(widened) if f.control.id == "AZURE-RESP-001"]
+    assert finding.status is Status.FAILED
+    assert finding.message.startswith("responder roles hold Microsoft.Authorization/*")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -160,23 +161,49 @@ def test_aks_and_function_apps_keep_their_audit_logs(graph: Graph) -> None:
 
 
 def test_the_responder_roles_hold_exactly_what_the_responders_declare(graph: Graph) -> None:
-    actions, evidence_actions, evidence_data = split(required_permissions(Cloud.AZURE))
+    declared = split(required_permissions(Cloud.AZURE, releases=False))
     roles = {r.get("roleName"): r for r in graph.of_type(t.AZ_ROLE_DEFINITION)}
     responder = roles["prewire responder"].get("permissions")[0]
-    assert sorted(responder["actions"]) == actions
-    assert "Microsoft.Network/networkInterfaces/write" in actions
+    assert sorted(responder["actions"]) == declared.subscription
+    assert "Microsoft.Network/networkInterfaces/write" in declared.subscription
     evidence = roles["prewire responder (evidence)"].get("permissions")[0]
-    assert sorted(evidence["dataActions"]) == evidence_data
-    assert any(a.endswith("/blobs/write") for a in evidence_data)
+    assert sorted(evidence["dataActions"]) == declared.evidence_data
+    assert any(a.endswith("/blobs/write") for a in declared.evidence_data)
     account = _tagged(graph, t.AZ_STORAGE_ACCOUNT, "evidence-store")
-    evidence_assignments = [
-        a
-        for a in graph.of_type(t.AZ_ROLE_ASSIGNMENT)
-        if a.get("roleDefinitionId") == roles["prewire responder (evidence)"].id
+    assert _assigned_at(graph, roles["prewire responder (evidence)"]) == {account.id}
+    assert declared.evidence == sorted(set(declared.evidence))
+
+
+def _assigned_at(graph: Graph, role: Any) -> set[str]:
+    assignments = [
+        a for a in graph.of_type(t.AZ_ROLE_ASSIGNMENT) if a.get("roleDefinitionId") == role.id
     ]
-    assert evidence_assignments and all(a.get("scope") == account.id for a in evidence_assignments)
-    assert len(evidence_assignments) == 2  # the managed identity and the configured principal
-    assert evidence_actions == sorted(set(evidence_actions))
+    assert len(assignments) == 2  # the managed identity and the configured principal
+    return {a.get("scope") for a in assignments}
+
+
+def test_the_responder_may_join_only_prewires_nsgs_and_grant_no_role(graph: Graph) -> None:
+    """Joining an NSG is authorized on the NSG: granted on the isolation NSGs' resource group.
+    Role assignment writes (granting any role, Owner included) and joining any NSG are what a
+    release needs: break glass holds them, the responder does not."""
+    roles = {r.get("roleName"): r for r in graph.of_type(t.AZ_ROLE_DEFINITION)}
+    join = "Microsoft.Network/networkSecurityGroups/join/action"
+    write = "Microsoft.Authorization/roleAssignments/write"
+    isolation = roles["prewire responder (isolation)"]
+    assert isolation.get("permissions")[0]["actions"] == [join]
+    [group_scope] = _assigned_at(graph, isolation)
+    nsgs = [r for r in graph.of_type(t.AZ_NSG) if "isolation" in r.name]
+    assert nsgs and all(
+        str(r.id).lower().startswith(f"{group_scope}/providers/".lower()) for r in nsgs
+    )
+    responder_roles = [r for name, r in roles.items() if name.startswith("prewire responder")]
+    held = {a for r in responder_roles for p in r.get("permissions") for a in p["actions"]}
+    assert (
+        write not in held
+        and join not in roles["prewire responder"].get("permissions")[0]["actions"]
+    )
+    glass = set(roles["prewire break glass"].get("permissions")[0]["actions"])
+    assert {write, join} <= glass
 
 
 def test_break_glass_is_a_group_and_its_use_alerts(graph: Graph) -> None:

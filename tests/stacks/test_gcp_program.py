@@ -10,7 +10,7 @@ import pytest
 from prewire.core import tokens as t
 from prewire.render import Graph, Resource, load_stack_config, render
 from prewire.render.program import render_function
-from responders.gcp.permissions import responder_permissions
+from responders.gcp.permissions import break_glass_permissions, responder_permissions
 from stacks import settings
 from stacks.gcp.base import QUARANTINE_TAG
 from stacks.gcp.gke import LOGGED_COMPONENTS, GkeLogging
@@ -137,7 +137,12 @@ def test_the_responder_role_is_generated_and_break_glass_is_dormant_and_watched(
     graph: Graph,
 ) -> None:
     roles = {r.get("roleId"): r for r in graph.of_type(t.GCP_CUSTOM_ROLE)}
-    assert roles["prewireResponder"].get("permissions") == responder_permissions()
+    # The example opts in to VMDK export; release is break glass's only.
+    assert roles["prewireResponder"].get("permissions") == responder_permissions(vmdk_export=True)
+    assert "iam.serviceAccounts.enable" not in roles["prewireResponder"].get("permissions")
+    assert roles["prewireBreakGlass"].get("permissions") == break_glass_permissions(
+        vmdk_export=True
+    )
     [account] = graph.of_type(t.GCP_SERVICE_ACCOUNT)
     bindings = graph.of_type(t.GCP_PROJECT_IAM_MEMBER)
     responder = roles["prewireResponder"].outputs["name"]
@@ -232,3 +237,6 @@ def test_vmdk_export_grants_exist_only_when_asked(graph: Graph, gcp_config: dict
     assert not [
         m for m in without.of_type(t.GCP_PROJECT_IAM_MEMBER) if "cloudbuild" in m.get("member")
     ]
+    # ... and without it the responder may not create builds (running any step as Cloud Build).
+    roles = {r.get("roleId"): r.get("permissions") for r in without.of_type(t.GCP_CUSTOM_ROLE)}
+    assert not {p for p in roles["prewireResponder"] if p.startswith("cloudbuild.")}

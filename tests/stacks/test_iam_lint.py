@@ -5,8 +5,7 @@ names it with the reason. Trust policies are not linted: parliament reads them a
 policies without a Resource (its MALFORMED finding); tests/stacks/test_aws_program.py checks
 them.
 
-Entries marked OPEN are what #20 still has to scope; they keep the list a ratchet: a new
-finding fails, and scoping one removes its entry.
+The list is a ratchet: a new finding fails, and an entry whose finding no longer occurs fails.
 """
 
 from __future__ import annotations
@@ -17,6 +16,7 @@ from typing import Any
 
 from prewire.core import tokens as t
 from prewire.render import Graph
+from tests.stacks.conftest import generated_policies
 
 with warnings.catch_warnings():  # parliament 1.6 imports pkg_resources (setuptools < 81)
     warnings.simplefilter("ignore", UserWarning)
@@ -44,8 +44,18 @@ ALLOWED: dict[tuple[str, str], str] = {
     ("prewire-forensic-key", "UNKNOWN_CONDITION_FOR_ACTION"): LOGS_CONTEXT,
     ("prewire-forensic-key", "MISMATCHED_TYPE"): LOGS_CONTEXT,
     ("prewire-identities-responder-0", "RESOURCE_STAR"): (
-        "OPEN (#20): isolation and snapshot writes and the Describe/List reads still on `*`; to "
-        "be scoped by ARN and tag conditions where EC2 accepts them."
+        "The Describe*/List* reads and sts:GetCallerIdentity, which IAM accepts only on `*`, and "
+        "lambda:GetLayerVersion (STILL_UNSCOPED below)."
+    ),
+    ("prewire-identities-responder-0", "RESOURCE_MISMATCH"): (
+        "ec2:CreateSnapshots is granted in two statements: the instance and its volumes in one, "
+        "the new snapshots with the case tag (aws:RequestTag) in another. IAM authorizes each "
+        "resource of a request against the statements on its own, and the request tags are a "
+        "condition on the snapshot alone; parliament wants every resource type in one statement."
+    ),
+    ("prewire-identities-release-0", "PERMISSIONS_MANAGEMENT_ACTIONS"): (
+        "release-identity detaches the quarantine deny-all (iam:PolicyARN = that policy) and "
+        "deletes prewire's inline denies: granted to the break-glass role only."
     ),
     ("prewire-identities-responder-0", "PERMISSIONS_MANAGEMENT_ACTIONS"): (
         "quarantine-identity attaches the deny-all and writes inline denies, release-identity "
@@ -112,7 +122,7 @@ def test_the_responder_scope_judgement_sees_each_way_a_role_exceeds_a_responder(
         {
             "Effect": "Allow",
             "Action": ["iam:AttachRolePolicy"],
-            "Resource": ["*"],
+            "Resource": ["arn:aws:iam::123456789012:role/*"],
             "Condition": quarantine,
         },
         {"Effect": "Allow", "Action": "ssm:SendCommand", "Resource": [prewire_doc]},
@@ -134,7 +144,17 @@ def test_the_responder_scope_judgement_sees_each_way_a_role_exceeds_a_responder(
     assert [p.split(":")[0] for p in responder_scope_problems([anywhere])] == [
         "wildcard permissions",
         "ssm",
+        "3 action(s) prewire scopes granted on every resource (`*`)",
     ]
+    snapshots_anywhere = _policy(
+        {
+            "Effect": "Allow",
+            "Action": ["ec2:CreateSnapshots", "ec2:DescribeInstances"],
+            "Resource": "*",
+        }
+    )
+    [unscoped] = responder_scope_problems([snapshots_anywhere])
+    assert unscoped.endswith("on every resource (`*`): ec2:CreateSnapshots")
 
 
 # Actions the responder role still grants on `Resource: "*"` although IAM could scope them.
@@ -159,7 +179,7 @@ def _supports_resource_scoping(action: str) -> bool:
 def test_no_responder_action_is_on_a_wildcard_resource_iam_could_scope(
     example_graph: Graph,
 ) -> None:
-    policies = [r for r in example_graph.of_type(t.IAM_POLICY) if "responder" in r.name]
+    policies = generated_policies(example_graph)
     on_star = {
         action
         for p in policies

@@ -10,34 +10,26 @@ import botocore.exceptions
 
 from policies.live.aws.common import optional
 from policies.live.aws.context import AwsLiveContext
-from policies.live.aws.identity import responder_role, role_documents
+from policies.live.aws.identity import break_glass, responder_role, role_documents
 from policies.live.engine import LiveVerdict, failed, live_check, passed, unknown, verdict
 from policies.static.aws import identity as identity_rules
 from policies.static.engine import statements
 from prewire.core.vocabulary import Cloud
 from responders.aws.session import is_api_gap
-from responders.registry import required_permissions
+from responders.registry import release_permissions, required_permissions
 
 
 @live_check("AWS-RESP-002", account_wide=True)
 def responder_permissions(ctx: AwsLiveContext) -> list[LiveVerdict]:
+    """Containment on the responder role; release on break-glass (and not on the responder, so a
+    stolen responder credential cannot undo what it contained)."""
     role = responder_role(ctx)
     if not role:
         return [failed(None, "no responder role")]
-    needed = sorted({p.action for p in required_permissions(Cloud.AWS)})
-    arn = ctx.clients.iam.get_role(RoleName=role)["Role"]["Arn"]
-    try:
-        results = ctx.clients.iam.simulate_principal_policy(
-            PolicySourceArn=arn, ActionNames=needed
-        )["EvaluationResults"]
-        denied = [r["EvalActionName"] for r in results if r["EvalDecision"] != "allowed"]
-        method = "IAM policy simulation"
-    except botocore.exceptions.ClientError as error:
-        if not is_api_gap(error):
-            raise
-        documents = role_documents(ctx, role)
-        denied = [a for a in needed if not identity_rules.allows(documents, a)]
-        method = "its attached and inline policies (policy simulation unavailable)"
+    contain = sorted({p.action for p in required_permissions(Cloud.AWS, releases=False)})
+    release = sorted({p.action for p in release_permissions(Cloud.AWS)})
+    arn, allowed, method = _allowed(ctx, role, [*contain, *release])
+    denied = [a for a in contain if a not in allowed]
     if denied:
         return [
             failed(
@@ -46,7 +38,43 @@ def responder_permissions(ctx: AwsLiveContext) -> list[LiveVerdict]:
                 f"{', '.join(denied[:8])}",
             )
         ]
-    return [passed(arn, f"all {len(needed)} declared actions allowed by {method}")]
+    verdicts = [passed(arn, f"all {len(contain)} containment actions allowed by {method}")]
+    releasing = [a for a in release if a in allowed and a not in contain]
+    if releasing:
+        verdicts = [
+            failed(arn, f"the responder role can undo a containment: {', '.join(releasing)}")
+        ]
+    glass = break_glass(ctx)
+    if glass:
+        glass_arn, glass_allowed, glass_method = _allowed(ctx, glass["RoleName"], release)
+        missing = [a for a in release if a not in glass_allowed]
+        verdicts.append(
+            verdict(
+                glass_arn,
+                f"release action(s) not allowed by {glass_method}: {', '.join(missing[:8])}"
+                if missing
+                else None,
+                f"all {len(release)} release actions allowed by {glass_method}",
+            )
+        )
+    return verdicts
+
+
+def _allowed(ctx: AwsLiveContext, role: str, actions: list[str]) -> tuple[str, set[str], str]:
+    """The role's ARN, which of `actions` it is allowed, and how that was found out."""
+    arn = ctx.clients.iam.get_role(RoleName=role)["Role"]["Arn"]
+    try:
+        results = ctx.clients.iam.simulate_principal_policy(
+            PolicySourceArn=arn, ActionNames=actions
+        )["EvaluationResults"]
+        allowed = {r["EvalActionName"] for r in results if r["EvalDecision"] == "allowed"}
+        return arn, allowed, "IAM policy simulation"
+    except botocore.exceptions.ClientError as error:
+        if not is_api_gap(error):
+            raise
+    documents = role_documents(ctx, role)
+    allowed = {a for a in actions if identity_rules.allows(documents, a)}
+    return arn, allowed, "its attached and inline policies (policy simulation unavailable)"
 
 
 @live_check("AWS-RESP-003")

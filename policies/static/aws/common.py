@@ -10,7 +10,7 @@ from typing import Any
 from policies.static.engine import Context, Verdict, as_document, as_list, statements
 from prewire.core import tokens as t
 from prewire.core.graph import Graph, Resource
-from prewire.core.vocabulary import EKS_CONTROL_PLANE_LOG_TYPES
+from prewire.core.vocabulary import EKS_CONTROL_PLANE_LOG_TYPES, ROLE_TAG
 
 EKS_LOG_TYPES = frozenset(EKS_CONTROL_PLANE_LOG_TYPES)
 
@@ -22,9 +22,6 @@ CRITICAL_TAG = "prewire:critical"
 
 
 PURPOSE_TAG = "prewire:purpose"
-
-
-ROLE_TAG = "prewire:role"
 
 
 def _tags(resource: Resource) -> dict[str, str]:

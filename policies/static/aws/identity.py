@@ -10,6 +10,7 @@ from policies.static.aws.common import _allowed_actions, _role_documents, _role_
 from policies.static.engine import Context, Verdict, as_document, as_list, graph_rule, statements
 from prewire.core import tokens as t
 from prewire.core.graph import Graph, Resource
+from prewire.core.vocabulary import Cloud
 
 
 @graph_rule("AWS-IAM-001")
@@ -105,9 +106,9 @@ def responder_scope_problems(documents: list[dict[str, Any]]) -> list[str]:
     """What makes a responder role more than a responder, in its policy documents.
 
     One judgement for the static rule and the live check: wildcard actions, attaching managed
-    policies without an `iam:PolicyARN` condition (AdministratorAccess, say), and SSM
-    SendCommand beyond prewire's own documents (AWS-RunShellScript is a root shell on every
-    managed instance).
+    policies without an `iam:PolicyARN` condition (AdministratorAccess, say), SSM SendCommand
+    beyond prewire's own documents (AWS-RunShellScript is a root shell on every managed
+    instance), and actions prewire grants on its own resources given on `*` instead.
     """
     found = [s for d in documents for s in statements(d)]
     problems = []
@@ -138,7 +139,27 @@ def responder_scope_problems(documents: list[dict[str, Any]]) -> list[str]:
     )
     if foreign:
         problems.append(f"{SEND_COMMAND} on {', '.join(foreign)}, beyond prewire's documents")
+    unscoped = sorted(
+        action
+        for action in scoped_actions()
+        if any(grants(s, action) and "*" in as_list(s.get("Resource")) for s in found)
+    )
+    if unscoped:
+        problems.append(
+            f"{len(unscoped)} action(s) prewire scopes granted on every resource (`*`): "
+            f"{', '.join(unscoped[:6])}{', ...' if len(unscoped) > 6 else ''}"
+        )
     return problems
+
+
+def scoped_actions() -> set[str]:
+    """The actions the AWS responders declare on a scope narrower than `*` and never on `*`:
+    a responder role granting one of them on every resource is wider than prewire's own."""
+    from responders.registry import Scope, required_permissions
+
+    declared = required_permissions(Cloud.AWS)
+    anywhere = {p.action for p in declared if p.scope is Scope.ANY}
+    return {p.action for p in declared if p.scope is not Scope.ANY} - anywhere
 
 
 @graph_rule("AWS-IAM-005")

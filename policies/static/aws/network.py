@@ -6,10 +6,11 @@ from typing import Any
 
 from policies.baseline import BaselineVerdict, baseline_check
 from policies.findings import Status
-from policies.static.aws.common import FLOW_FIELDS, ROLE_TAG, _known_vpcs, _tags
+from policies.static.aws.common import FLOW_FIELDS, _known_vpcs, _tags
 from policies.static.engine import Context, Verdict, as_list, graph_rule, resource_rule
 from prewire.core import tokens as t
 from prewire.core.graph import Graph, Resource
+from prewire.core.vocabulary import ROLE_TAG
 
 
 @graph_rule("AWS-FLOW-001")

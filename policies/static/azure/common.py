@@ -8,9 +8,7 @@ from typing import Any
 from policies.static.engine import as_list
 from prewire.core import tokens as t
 from prewire.core.graph import Graph, Resource
-
-ROLE_TAG = "prewire:role"
-
+from prewire.core.vocabulary import ROLE_TAG
 
 STORE_ROLES = ("evidence-store", "audit-store")
 

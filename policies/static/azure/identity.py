@@ -6,10 +6,11 @@ from typing import Any
 
 from policies.baseline import BaselineVerdict, baseline_check
 from policies.findings import Status
-from policies.static.azure.common import ROLE_TAG, _tags
+from policies.static.azure.common import _tags
 from policies.static.engine import Context, Verdict, as_list, graph_rule
 from prewire.core import tokens as t
 from prewire.core.graph import Graph, Resource
+from prewire.core.vocabulary import ROLE_TAG
 
 
 def _role_actions(role: Resource) -> set[str]:
@@ -21,12 +22,19 @@ def _role_actions(role: Resource) -> set[str]:
     }
 
 
+GRANTS_ANY_ROLE = {
+    "*",
+    "Microsoft.Authorization/*",
+    "Microsoft.Authorization/roleAssignments/write",
+}
+
+
 @graph_rule("AZURE-RESP-001", t.AZ_ROLE_DEFINITION)
 def responder_role(graph: Graph, context: Context) -> list[Verdict]:
     from prewire.core.vocabulary import Cloud
     from responders.registry import required_permissions
 
-    needed = {p.action for p in required_permissions(Cloud.AZURE)}
+    needed = {p.action for p in required_permissions(Cloud.AZURE, releases=False)}
     roles = [
         r
         for r in graph.of_type(t.AZ_ROLE_DEFINITION)
@@ -38,6 +46,15 @@ def responder_role(graph: Graph, context: Context) -> list[Verdict]:
     missing = sorted(needed - granted)
     if missing:
         return [Verdict(roles[0], f"responder roles lack {', '.join(missing[:5])}")]
+    granting = sorted(granted & GRANTS_ANY_ROLE)
+    if granting:
+        return [
+            Verdict(
+                roles[0],
+                f"responder roles hold {', '.join(granting)}: the responder could grant itself "
+                "any role (Owner included); role assignment writes belong to break glass",
+            )
+        ]
     return [Verdict(r, None, f"{r.get('roleName')}: generated from the responders") for r in roles]
 
 

@@ -7,7 +7,6 @@ from typing import Any
 from policies.static.azure.common import (
     DISK_BACKUP_POLICIES,
     MAX_IMMUTABILITY_DAYS,
-    ROLE_TAG,
     STORE_ROLES,
     _locked,
     _of_account,
@@ -19,6 +18,7 @@ from policies.static.azure.common import (
 from policies.static.engine import NOT_APPLICABLE, Context, Verdict, graph_rule, resource_rule
 from prewire.core import tokens as t
 from prewire.core.graph import Graph, Resource
+from prewire.core.vocabulary import ROLE_TAG
 
 
 def _containers_of_stores(graph: Graph) -> list[tuple[Resource, Resource]]:

@@ -22,12 +22,13 @@ from pathlib import Path
 from typing import Any
 
 from prewire.core.graph import Graph
+from prewire.core.vocabulary import ROLE_TAG
 from prewire.drill.azure.provision import provision_azure
 from prewire.drill.provisioning import Provisioned
 from prewire.emulator.azure import FakeAzure
 from prewire.package.azure import build_azure_responder
 from prewire.render import render
-from responders.azure.discovery import ROLE_TAG, Role
+from responders.azure.discovery import Role
 
 LOCATION = "westeurope"
 

@@ -14,7 +14,8 @@ from typing import Any
 
 from prewire.core import tokens
 from prewire.core.azure.arm_types import ARM_TYPES
-from responders.azure.discovery import ROLE_TAG, Role
+from prewire.core.vocabulary import ROLE_TAG
+from responders.azure.discovery import Role
 from responders.azure.session import AzureClients
 
 
