@@ -22,6 +22,9 @@ class Scope(StrEnum):
     """Where a permission applies. The stack maps each scope onto concrete resources."""
 
     ANY = "any"
+    """`Resource: "*"`: only for what IAM accepts on `*` alone (the Describe*/List* reads,
+    sts:GetCallerIdentity) and lambda:GetLayerVersion (a function's layers may be any account's);
+    tests/stacks/test_iam_lint.py checks each AWS one against the IAM service reference."""
     EVIDENCE_BUCKET = "evidence-bucket"
     EVIDENCE_OBJECTS = "evidence-objects"
     AUDIT_BUCKET = "audit-bucket"

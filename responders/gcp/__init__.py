@@ -8,9 +8,11 @@ from __future__ import annotations
 
 from prewire.core.vocabulary import Cloud
 from responders.gcp import cluster, identity, instances, logs, playbooks, snapshots, targets
-from responders.gcp.permissions import EVIDENCE
-from responders.registry import declare_common_permissions, perms
+from responders.gcp.permissions import DISCOVERY, EVIDENCE
+from responders.registry import Scope, declare_common_permissions, perms
 
-declare_common_permissions(Cloud.GCP, perms(*EVIDENCE, "compute.firewalls.list"))
+declare_common_permissions(
+    Cloud.GCP, perms(*DISCOVERY) + perms(*EVIDENCE, scope=Scope.EVIDENCE_OBJECTS)
+)
 
 __all__ = ["cluster", "identity", "instances", "logs", "playbooks", "snapshots", "targets"]

@@ -9,15 +9,16 @@ configs, both possible while the VM runs.
 
 from __future__ import annotations
 
+DISCOVERY = ("storage.buckets.list", "compute.firewalls.list")
+"""Finding the evidence bucket by its label and the quarantine rules: project-wide."""
 EVIDENCE = (
     "storage.buckets.get",
-    "storage.buckets.list",
     "storage.objects.create",
     "storage.objects.get",
     "storage.objects.list",
     "storage.objects.update",
-    "compute.firewalls.list",
 )
+"""Reading and writing evidence: granted on the evidence bucket only."""
 PERMISSIONS: dict[str, tuple[str, ...]] = {
     "protect-instance": (
         "compute.instances.get",
@@ -83,8 +84,9 @@ up, often Editor by default), so the responder holds these only where the stack 
 
 
 def responder_permissions(*, vmdk_export: bool = False) -> list[str]:
-    """The responder role: containment and collection, sorted, once each. What undoes a
-    containment is break glass's (`break_glass_permissions`); Cloud Build only with VMDK export."""
+    """The responder's project-wide role: containment and collection, sorted, once each. What
+    undoes a containment is break glass's (`break_glass_permissions`); Cloud Build only with VMDK
+    export; the evidence permissions (`EVIDENCE`) are a role of their own on the evidence bucket."""
     from prewire.core.vocabulary import Cloud
     from responders.registry import Scope, required_permissions
 
@@ -92,15 +94,16 @@ def responder_permissions(*, vmdk_export: bool = False) -> list[str]:
         {
             p.action
             for p in required_permissions(Cloud.GCP, releases=False)
-            if vmdk_export or p.scope is not Scope.VMDK_EXPORT
+            if (vmdk_export or p.scope is not Scope.VMDK_EXPORT)
+            and p.scope is not Scope.EVIDENCE_OBJECTS
         }
     )
 
 
 def break_glass_permissions(*, vmdk_export: bool = False) -> list[str]:
-    """Every responder permission, release included."""
+    """Every responder permission, release and evidence included, project-wide."""
     from prewire.core.vocabulary import Cloud
     from responders.registry import release_permissions
 
     released = {p.action for p in release_permissions(Cloud.GCP)}
-    return sorted(set(responder_permissions(vmdk_export=vmdk_export)) | released)
+    return sorted(set(responder_permissions(vmdk_export=vmdk_export)) | released | set(EVIDENCE))

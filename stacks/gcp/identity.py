@@ -3,7 +3,8 @@ who may break glass, time-bounded, with an alert whenever it is used.
 
 - The responder: a service account (and any configured members) holding a custom role whose
   permissions are generated from what the GCP responders declare for containment and collection,
-  bound at the project; Cloud Build only where VMDK export is enabled.
+  bound at the project (Cloud Build only where VMDK export is enabled), and a second one for
+  reading and writing evidence, bound on the evidence bucket only.
 - Break glass: a custom role with the responder's permissions and release's (re-enabling
   service accounts and keys, restoring external access) plus read-only predefined roles
   (IAM conditions do not apply to basic roles such as Viewer), bound to a
@@ -21,12 +22,13 @@ import pulumi
 import pulumi_gcp as gcp
 
 from prewire.core import tokens
-from responders.gcp.permissions import break_glass_permissions, responder_permissions
+from responders.gcp.permissions import EVIDENCE, break_glass_permissions, responder_permissions
 from stacks.gcp.base import child
 
 RESPONDER_ROLE_ID = "prewireResponder"
 RESPONDER_ACCOUNT_ID = "prewire-responder"
 BREAK_GLASS_ROLE_ID = "prewireBreakGlass"
+EVIDENCE_ROLE_ID = "prewireResponderEvidence"
 BREAK_GLASS_READERS = (
     "roles/compute.viewer",
     "roles/logging.privateLogViewer",
@@ -57,6 +59,8 @@ def break_glass_filter(project: str, callers: Sequence[str]) -> str:
 @dataclass
 class ResponderIdentitiesArgs:
     project: str
+    evidence_bucket: pulumi.Input[str]
+    """Where the responder's evidence role is bound."""
     break_glass_group: str
     break_glass_until: str
     break_glass_callers: Sequence[str] = ()
@@ -96,11 +100,28 @@ class ResponderIdentities(pulumi.ComponentResource):
             self.responder.email.apply(lambda email: f"serviceAccount:{email}"),
             *args.responder_members,
         ]
+        evidence_role = gcp.projects.IAMCustomRole(
+            f"{name}-evidence-role",
+            project=args.project,
+            role_id=EVIDENCE_ROLE_ID,
+            title="prewire responder (evidence)",
+            description="prewire: reading and writing evidence, bound on the evidence bucket only",
+            permissions=sorted(EVIDENCE),
+            stage="GA",
+            opts=child(self),
+        )
         for index, member in enumerate(members):
             gcp.projects.IAMMember(
                 f"{name}-responder-{index}",
                 project=args.project,
                 role=responder_role.name,
+                member=member,
+                opts=child(self),
+            )
+            gcp.storage.BucketIAMMember(
+                f"{name}-responder-evidence-{index}",
+                bucket=args.evidence_bucket,
+                role=evidence_role.name,
                 member=member,
                 opts=child(self),
             )

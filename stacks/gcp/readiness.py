@@ -90,6 +90,7 @@ class GcpReadiness(pulumi.ComponentResource):
                 responder_members=config.responder_members,
                 alert_email=settings.alert_email,
                 vmdk_export=config.vmdk_export,
+                evidence_bucket=buckets.evidence.name,
             ),
             here,
         )

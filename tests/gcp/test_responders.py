@@ -8,7 +8,12 @@ import pytest
 
 from prewire.core.evidence.verify import verify_case
 from prewire.core.vocabulary import Cloud
-from responders.gcp.permissions import VMDK_EXPORT, break_glass_permissions, responder_permissions
+from responders.gcp.permissions import (
+    EVIDENCE,
+    VMDK_EXPORT,
+    break_glass_permissions,
+    responder_permissions,
+)
 from responders.registry import required_permissions
 from responders.runtime import InputError, Status
 from tests.gcp.conftest import ACCOUNT, VICTIM, ZONE, Project, act, open_test_case, play
@@ -161,5 +166,6 @@ def test_the_stacks_roles_hold_everything_the_actions_declare_release_on_break_g
         "iam.serviceAccounts.enable",
         "iam.serviceAccountKeys.enable",
         *VMDK_EXPORT,
+        *EVIDENCE,  # a role of its own, bound on the evidence bucket
     }
     assert set(responder_permissions(vmdk_export=True)) - contain == set(VMDK_EXPORT)

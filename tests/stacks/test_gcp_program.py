@@ -10,7 +10,7 @@ import pytest
 from prewire.core import tokens as t
 from prewire.render import Graph, Resource, load_stack_config, render
 from prewire.render.program import render_function
-from responders.gcp.permissions import break_glass_permissions, responder_permissions
+from responders.gcp.permissions import EVIDENCE, break_glass_permissions, responder_permissions
 from stacks import settings
 from stacks.gcp.base import QUARANTINE_TAG
 from stacks.gcp.gke import LOGGED_COMPONENTS, GkeLogging
@@ -230,7 +230,9 @@ def test_vmdk_export_grants_exist_only_when_asked(graph: Graph, gcp_config: dict
         if b.get("labels", {}).get("prewire-role") == "evidence-store"
     ]
     writers = [
-        w for w in graph.of_type(t.GCP_BUCKET_IAM_MEMBER) if w.get("bucket") == evidence.get("name")
+        w
+        for w in graph.of_type(t.GCP_BUCKET_IAM_MEMBER)
+        if w.get("bucket") == evidence.get("name") and "vmdk-export" in w.name
     ]
     assert {w.get("role") for w in writers} == {"roles/storage.objectCreator"} and len(writers) == 2
     without = render(None, {**gcp_config, "prewire:gcp.vmdkExport": "false"}, stack="example-gcp")
@@ -240,3 +242,31 @@ def test_vmdk_export_grants_exist_only_when_asked(graph: Graph, gcp_config: dict
     # ... and without it the responder may not create builds (running any step as Cloud Build).
     roles = {r.get("roleId"): r.get("permissions") for r in without.of_type(t.GCP_CUSTOM_ROLE)}
     assert not {p for p in roles["prewireResponder"] if p.startswith("cloudbuild.")}
+
+
+def test_the_responder_reads_and_writes_evidence_only_in_the_evidence_bucket(
+    graph: Graph,
+) -> None:
+    roles = {r.get("roleId"): r for r in graph.of_type(t.GCP_CUSTOM_ROLE)}
+    assert not {
+        p for p in roles["prewireResponder"].get("permissions") if p.startswith("storage.objects.")
+    }
+    evidence_role = roles["prewireResponderEvidence"]
+    assert evidence_role.get("permissions") == sorted(EVIDENCE)
+    [evidence] = [
+        b
+        for b in graph.of_type(t.GCP_BUCKET)
+        if b.get("labels", {}).get("prewire-role") == "evidence-store"
+    ]
+    bound = [
+        m
+        for m in graph.of_type(t.GCP_BUCKET_IAM_MEMBER)
+        if m.get("role") == evidence_role.outputs["name"]
+    ]
+    assert {m.get("bucket") for m in bound} == {evidence.get("name")}
+    project_members = {
+        m.get("member")
+        for m in graph.of_type(t.GCP_PROJECT_IAM_MEMBER)
+        if m.get("role") == roles["prewireResponder"].outputs["name"]
+    }
+    assert {m.get("member") for m in bound} == project_members

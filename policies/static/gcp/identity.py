@@ -12,8 +12,12 @@ def roles_named(graph: Graph, word: str) -> list[Resource]:
     return [
         r
         for r in graph.of_type(t.GCP_CUSTOM_ROLE)
-        if word in f"{r.get('roleId')} {r.get('title')}".lower()
+        if word in _words(r)
     ]
+
+
+def _words(role: Resource) -> str:
+    return f"{role.get('roleId')} {role.get('title')}".lower()
 
 
 def _role_name(role: Resource) -> str:
@@ -32,15 +36,15 @@ def service_accounts_holding(graph: Graph, role: Resource) -> list[Resource]:
 
 @graph_rule("GCP-RESP-001", t.GCP_CUSTOM_ROLE, t.GCP_PROJECT_IAM_MEMBER)
 def responder_role(graph: Graph, context: Context) -> list[Verdict]:
-    from responders.gcp.permissions import responder_permissions
+    from responders.gcp.permissions import EVIDENCE, responder_permissions
 
     roles = roles_named(graph, "responder")
     if not roles:
         return [Verdict(None, "no responder custom role")]
-    role = roles[0]
-    missing = sorted(
-        set(responder_permissions()) - {str(p) for p in as_list(role.get("permissions"))}
-    )
+    # The project-wide role, and (from prewire's stack) the evidence role bound on the bucket.
+    role = next((r for r in roles if "evidence" not in _words(r)), roles[0])
+    granted = {str(p) for r in roles for p in as_list(r.get("permissions"))}
+    missing = sorted((set(responder_permissions()) | set(EVIDENCE)) - granted)
     if missing:
         return [Verdict(role, f"responder role lacks {', '.join(missing[:5])}")]
     if not service_accounts_holding(graph, role):
