@@ -86,29 +86,25 @@ class ResponderIdentities(pulumi.ComponentResource):
             description="prewire: runs the GCP responders; role generated from their permissions",
             opts=child(self),
         )
-        responder_role = gcp.projects.IAMCustomRole(
+        responder_role = self._role(
             f"{name}-responder-role",
-            project=args.project,
-            role_id=RESPONDER_ROLE_ID,
-            title="prewire responder",
-            description="prewire: what the GCP responders declare, nothing more",
-            permissions=permissions,
-            stage="GA",
-            opts=child(self),
+            args.project,
+            RESPONDER_ROLE_ID,
+            "prewire responder",
+            "prewire: what the GCP responders declare, nothing more",
+            permissions,
         )
         members: list[pulumi.Input[str]] = [
             self.responder.email.apply(lambda email: f"serviceAccount:{email}"),
             *args.responder_members,
         ]
-        evidence_role = gcp.projects.IAMCustomRole(
+        evidence_role = self._role(
             f"{name}-evidence-role",
-            project=args.project,
-            role_id=EVIDENCE_ROLE_ID,
-            title="prewire responder (evidence)",
-            description="prewire: reading and writing evidence, bound on the evidence bucket only",
-            permissions=sorted(EVIDENCE),
-            stage="GA",
-            opts=child(self),
+            args.project,
+            EVIDENCE_ROLE_ID,
+            "prewire responder (evidence)",
+            "prewire: reading and writing evidence, bound on the evidence bucket only",
+            sorted(EVIDENCE),
         )
         for index, member in enumerate(members):
             gcp.projects.IAMMember(
@@ -125,15 +121,13 @@ class ResponderIdentities(pulumi.ComponentResource):
                 member=member,
                 opts=child(self),
             )
-        break_glass = gcp.projects.IAMCustomRole(
+        break_glass = self._role(
             f"{name}-break-glass-role",
-            project=args.project,
-            role_id=BREAK_GLASS_ROLE_ID,
-            title="prewire break glass",
-            description="prewire: the responder's permissions and release, for incident commanders",
-            permissions=break_glass_permissions(vmdk_export=args.vmdk_export),
-            stage="GA",
-            opts=child(self),
+            args.project,
+            BREAK_GLASS_ROLE_ID,
+            "prewire break glass",
+            "prewire: the responder's permissions and release, for incident commanders",
+            break_glass_permissions(vmdk_export=args.vmdk_export),
         )
         group = f"group:{args.break_glass_group}"
         roles: list[pulumi.Input[str]] = [break_glass.name, *BREAK_GLASS_READERS]
@@ -149,6 +143,26 @@ class ResponderIdentities(pulumi.ComponentResource):
         self._alert(name, args)
         self.register_outputs(
             {"responder": self.responder.email, "responderRole": responder_role.name}
+        )
+
+    def _role(
+        self,
+        name: str,
+        project: str,
+        role_id: str,
+        title: str,
+        description: str,
+        permissions: list[str],
+    ) -> gcp.projects.IAMCustomRole:
+        return gcp.projects.IAMCustomRole(
+            name,
+            project=project,
+            role_id=role_id,
+            title=title,
+            description=description,
+            permissions=permissions,
+            stage="GA",
+            opts=child(self),
         )
 
     def _alert(self, name: str, args: ResponderIdentitiesArgs) -> None:
