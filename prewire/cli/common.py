@@ -8,6 +8,7 @@ from __future__ import annotations
 import functools
 import os
 import sys
+import tempfile
 from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path
@@ -62,7 +63,44 @@ GcpProject = Annotated[
         help="Project id (default: GOOGLE_CLOUD_PROJECT).",
     ),
 ]
-Output = Annotated[Path | None, typer.Option("--output", help="Write the report to this file.")]
+
+
+def _writable(path: Path | None, directory: bool) -> Path | None:
+    """Checked when the command line is read, before any work: a long audit or drill must not
+    end in "cannot write". The path (a file, or with `directory` a folder, created later) must
+    not be the other kind, and a file must be creatable in its nearest existing folder (tried
+    with a temporary file, removed at once: permission bits say nothing to root)."""
+    if path is None:
+        return None
+    if path.exists() and path.is_dir() != directory:
+        raise typer.BadParameter(f"{path} is {'not ' if directory else ''}a directory")
+    existing = path if path.exists() and directory else path.parent
+    while not existing.exists():
+        existing = existing.parent
+    try:
+        with tempfile.TemporaryFile(dir=existing):
+            pass
+    except OSError as error:
+        raise typer.BadParameter(f"cannot write under {existing}: {error.strerror}") from error
+    return path
+
+
+def writable_file(path: Path | None) -> Path | None:
+    return _writable(path, directory=False)
+
+
+def writable_directory(path: Path | None) -> Path | None:
+    return _writable(path, directory=True)
+
+
+Output = Annotated[
+    Path | None,
+    typer.Option("--output", help="Write the report to this file.", callback=writable_file),
+]
+ReportDir = Annotated[
+    Path | None,
+    typer.Option("--report-dir", help="Default ./reports/<case>/.", callback=writable_directory),
+]
 
 
 def fail(message: str, code: int = EXIT_INPUT) -> NoReturn:
@@ -106,24 +144,61 @@ def input_errors(fn: Callable[P, R]) -> Callable[P, R]:
             UnknownNameError,
         ) as error:
             fail(str(error).replace("\n", " "))
+        except Exception as error:  # the clouds' SDKs: only what is the caller's input
+            message = _sdk_input_error(error)
+            if message is None:
+                raise
+            fail(message)
 
     return wrapper
 
 
-def resolve_region(region: str | None, profile: str | None) -> str:
+def _sdk_input_error(error: Exception) -> str | None:
+    """One line for an SDK error that means the caller's setup is wrong, else None.
+
+    Checked by module name so the CLI imports no cloud SDK it does not use."""
+    kind = type(error).__name__
+    if type(error).__module__.startswith("botocore"):
+        if kind in {"NoCredentialsError", "PartialCredentialsError"}:
+            return "no AWS credentials: set a profile (--profile) or credentials"
+        if kind == "ProfileNotFound":
+            return str(error)
+        if kind == "EndpointConnectionError":
+            return f"cannot reach AWS: {error} (check --region and --endpoint-url)"
+    return None
+
+
+def resolve_region(region: str | None, profile: str | None, needs: str = "") -> str:
+    """The region given, or the profile's or environment's; `needs` says, when none is found,
+    what the command reads there (so the error says what to give, not only what is missing)."""
     import boto3
     import botocore.exceptions
 
     if region:
-        return region
+        return known_region(region)
     try:
         found: str | None = boto3.Session(profile_name=profile).region_name
     except botocore.exceptions.ProfileNotFound as error:
         fail(str(error))
     found = found or os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION")
     if not found:
-        fail("no AWS region: pass --region or set AWS_REGION")
-    return found
+        fail(f"{needs + ': ' if needs else ''}no AWS region: pass --region or set AWS_REGION")
+    return known_region(found)
+
+
+def known_region(region: str) -> str:
+    """The region, if the installed botocore knows it in some partition; else one line, exit 2."""
+    import boto3
+
+    session = boto3.Session()
+    known = {
+        name
+        for partition in session.get_available_partitions()
+        for name in session.get_available_regions("ec2", partition_name=partition)
+    }
+    if region not in known:
+        fail(f"unknown AWS region {region!r} (botocore knows {len(known)}, e.g. us-east-1)")
+    return region
 
 
 def write_or_print(text: str, output: Path | None) -> None:

@@ -23,6 +23,7 @@ from prewire.cli.common import (
     fail,
     input_errors,
     resolve_region,
+    writable_directory,
 )
 
 
@@ -55,7 +56,9 @@ def drill(
     report_dir: Annotated[
         Path | None,
         typer.Option(
-            "--report-dir", help="Where the reports go (default ./drill-reports/<time>/)."
+            "--report-dir",
+            help="Where the reports go (default ./drill-reports/<time>/).",
+            callback=writable_directory,
         ),
     ] = None,
     target: Annotated[

@@ -19,6 +19,7 @@ from prewire.cli.common import (
     OutputFormat,
     Profile,
     Region,
+    ReportDir,
     as_json,
     console,
     fail,
@@ -45,8 +46,12 @@ def _store(
     from responders.case import check_case_id
 
     check_case_id(case)
+    needs = (
+        "this reads the case from the deployed evidence store (AWS: --region with --profile or "
+        "credentials; an emulator or sandbox: also --endpoint-url)"
+    )
     clients = AwsClients(
-        region=resolve_region(region, profile), profile=profile, endpoint_url=endpoint_url
+        region=resolve_region(region, profile, needs), profile=profile, endpoint_url=endpoint_url
     )
     bucket = evidence_bucket or discover(clients).evidence_bucket
     if not bucket:
@@ -98,9 +103,7 @@ def report(
     profile: Profile = None,
     endpoint_url: EndpointUrl = None,
     evidence_bucket: EvidenceBucket = None,
-    report_dir: Annotated[
-        Path | None, typer.Option("--report-dir", help="Default ./reports/<case>/.")
-    ] = None,
+    report_dir: ReportDir = None,
     detected_at: Annotated[
         str | None, typer.Option("--detected-at", help="When the incident was detected (ISO 8601).")
     ] = None,

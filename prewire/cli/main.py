@@ -8,6 +8,7 @@ import typer
 
 from prewire.cli import audit, check, coverage, drill, evidence, package, plan, respond
 from prewire.cli.common import input_errors
+from prewire.cli.usage import OneLineUsageErrors
 
 # google-api-core warns on every import that it will drop Python 3.11 in 2027: not the user's
 # concern at incident time.
@@ -18,6 +19,7 @@ app = typer.Typer(
     help="Forensic readiness for AWS, Azure and GCP: provision, verify, respond, drill.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
+    cls=OneLineUsageErrors,
 )
 app.add_typer(respond.app, name="respond")
 app.add_typer(evidence.app, name="evidence")

@@ -27,6 +27,7 @@ class _Task:
 class RichProgress:
     def __init__(self) -> None:
         self.lock = threading.Lock()
+        self.started = False
         self.bars = Progress(
             SpinnerColumn(),
             TextColumn("{task.description}"),
@@ -39,11 +40,15 @@ class RichProgress:
 
     def task(self, description: str, total: float | None = None) -> _Task:
         with self.lock:
+            # Started at the first wait, so a run that stops early prints nothing of its own.
+            if not self.started:
+                self.bars.start()
+                self.started = True
             return _Task(self, self.bars.add_task(description, total=total, note=""))
 
     def __enter__(self) -> RichProgress:
-        self.bars.start()
         return self
 
     def __exit__(self, *exc: object) -> None:
-        self.bars.stop()
+        if self.started:
+            self.bars.stop()
