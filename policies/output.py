@@ -37,6 +37,14 @@ def to_json(findings: Sequence[Finding], extra: dict[str, Any] | None = None) ->
     return json.dumps(document, indent=2, default=str)
 
 
+def _physical_location(finding: Finding, artifact_uri: str) -> dict[str, Any]:
+    """The line that declared the resource where the render recorded it, else the program."""
+    file, line = finding.location.get("file"), finding.location.get("line")
+    if not file or not line:
+        return {"artifactLocation": {"uri": artifact_uri}}
+    return {"artifactLocation": {"uri": file}, "region": {"startLine": int(line)}}
+
+
 def to_sarif(
     findings: Sequence[Finding], artifact_uri: str, scope: dict[str, str] | None = None
 ) -> str:
@@ -71,7 +79,7 @@ def to_sarif(
             "message": {"text": f.message},
             "locations": [
                 {
-                    "physicalLocation": {"artifactLocation": {"uri": artifact_uri}},
+                    "physicalLocation": _physical_location(f, artifact_uri),
                     "logicalLocations": [
                         {"name": f.resource or "(whole program)", "kind": "resource"}
                     ],
@@ -136,6 +144,10 @@ def to_junit(
                 classname=control_id,
                 name=finding.resource or "(whole program)",
             )
+            # The attributes JUnit readers (GitLab, Jenkins, ...) show as the test's source.
+            for key in ("file", "line"):
+                if key in finding.location:
+                    case.set(key, finding.location[key])
             ET.SubElement(
                 ET.SubElement(case, "properties"),
                 "property",

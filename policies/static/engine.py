@@ -116,9 +116,10 @@ def run_resource_rule(rule: StaticRule, resource: Resource, context: Context) ->
     if isinstance(result, _NotApplicable):
         return None
     control = get(rule.control_id)
-    if result is None:
-        return Finding(control, Status.PASSED, resource.label, f"{resource.name}: ok")
-    return Finding(control, Status.FAILED, resource.label, f"{resource.name}: {result}")
+    status, message = (Status.PASSED, "ok") if result is None else (Status.FAILED, result)
+    return Finding(
+        control, status, resource.label, f"{resource.name}: {message}", location=resource.location
+    )
 
 
 def run_graph_rule(rule: StaticRule, graph: Graph, context: Context) -> list[Finding]:
@@ -127,10 +128,13 @@ def run_graph_rule(rule: StaticRule, graph: Graph, context: Context) -> list[Fin
     findings = []
     for verdict in rule.graph_check(graph, context):
         label = verdict.resource.label if verdict.resource else None
-        if verdict.problem is None:
-            findings.append(Finding(control, Status.PASSED, label, verdict.note or "ok"))
-        else:
-            findings.append(Finding(control, Status.FAILED, label, verdict.problem))
+        location = verdict.resource.location if verdict.resource else {}
+        status, message = (
+            (Status.PASSED, verdict.note or "ok")
+            if verdict.problem is None
+            else (Status.FAILED, verdict.problem)
+        )
+        findings.append(Finding(control, status, label, message, location=location))
     return findings
 
 

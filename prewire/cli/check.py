@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
+from policies.findings import Finding
 from policies.scope import CheckScope
 from prewire.cli.common import EXIT_FAILED, Output, errors, fail, input_errors
 from prewire.cli.findings_view import FindingFormat, show
@@ -15,6 +17,15 @@ from prewire.core.vocabulary import Severity
 
 def _display_path(path: Path) -> str:
     return str(path.relative_to(Path.cwd()) if path.is_relative_to(Path.cwd()) else path)
+
+
+def _with_display_file(finding: Finding) -> Finding:
+    """The declaring file relative to where prewire runs, as code scanning wants it (the
+    repository root, in a pipeline)."""
+    if "file" not in finding.location:
+        return finding
+    file = _display_path(Path(finding.location["file"]))
+    return dataclasses.replace(finding, location={**finding.location, "file": file})
 
 
 @input_errors
@@ -91,7 +102,7 @@ def check(
         soft_wrap=True,
     )
     show(
-        result.findings,
+        [_with_display_file(f) for f in result.findings],
         output_format,
         output,
         artifact_uri=_display_path(result.main_dir / "__main__.py"),

@@ -25,6 +25,15 @@ class Resource:
     property_dependencies: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     custom: bool = True
     protect: bool = False
+    declared_at: tuple[str, int] | None = None
+    """(file, line) of the program's code that declared the resource, as Pulumi records it."""
+
+    @property
+    def location(self) -> dict[str, str]:
+        """Where findings on this resource point: the file and line that declared it."""
+        if self.declared_at is None:
+            return {}
+        return {"file": self.declared_at[0], "line": str(self.declared_at[1])}
 
     @property
     def id(self) -> str | None:

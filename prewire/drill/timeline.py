@@ -13,6 +13,12 @@ def now() -> datetime:
     return datetime.now(UTC)
 
 
+PROVISION_STEP = "provision the readiness stack"
+SEED_STEP = "seed the victim workload"
+"""The steps every target takes before any scenario: what `bench/drill.py` counts as setup."""
+SETUP_STEPS = (PROVISION_STEP, SEED_STEP)
+
+
 @dataclass
 class TimelineStep:
     name: str

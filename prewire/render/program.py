@@ -12,6 +12,7 @@ import json
 import os
 import runpy
 import sys
+import urllib.parse
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -200,7 +201,7 @@ def _render_with(
     root = ROOT.get()
     exported = getattr(root, "outputs", {}) or {}
     outputs = _sync_await(pulumi.Output.from_input(exported).future()) or {}
-    graph = _graph(monitor, mocks, config, _plain(outputs))
+    graph = _graph(monitor, mocks, config, _plain(outputs), where[1] if where else None)
     graph.notes.extend(seen.notes())
     graph.placeholders |= mocks.placeholders | seen.placeholders
     return graph
@@ -215,6 +216,7 @@ def _graph(
     mocks: RenderMocks,
     config: dict[str, str],
     stack_outputs: dict[str, Any],
+    program_root: Path | None = None,
 ) -> Graph:
     resources: list[Resource] = []
     for urn, registration in monitor.resources.items():
@@ -235,6 +237,7 @@ def _graph(
                 },
                 custom=bool(request.custom),
                 protect=bool(request.protect),
+                declared_at=_declared_at(request, program_root),
             )
         )
     return Graph(
@@ -243,6 +246,23 @@ def _graph(
         stack_outputs=stack_outputs,
         config=dict(config),
     )
+
+
+def _declared_at(request: Any, program_root: Path | None) -> tuple[str, int] | None:
+    """The innermost frame of the program's own code that led to the registration.
+
+    Pulumi records the whole stack of each registration (innermost first). A resource a library
+    component creates (prewire's own, say) is located at the program's line that created the
+    component, which is the line a reviewer can change; outside a program, the innermost frame.
+    """
+    positions = [frame.pc for frame in request.stackTrace.frames if frame.pc.uri]
+    if request.sourcePosition.uri:
+        positions.insert(0, request.sourcePosition)
+    for position in positions:
+        path = Path(urllib.parse.unquote(urllib.parse.urlparse(position.uri).path))
+        if program_root is None or path.is_relative_to(program_root):
+            return str(path), int(position.line)
+    return None
 
 
 @contextlib.contextmanager

@@ -9,11 +9,7 @@ from prewire.core.graph import Graph, Resource
 
 def roles_named(graph: Graph, word: str) -> list[Resource]:
     """The custom roles whose id or title carries `word` ("responder", "break")."""
-    return [
-        r
-        for r in graph.of_type(t.GCP_CUSTOM_ROLE)
-        if word in _words(r)
-    ]
+    return [r for r in graph.of_type(t.GCP_CUSTOM_ROLE) if word in _words(r)]
 
 
 def _words(role: Resource) -> str:

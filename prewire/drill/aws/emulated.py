@@ -24,7 +24,7 @@ from prewire.drill.aws.target import AwsTarget
 from prewire.drill.aws.victim import seed_network, seed_workload
 from prewire.drill.scenarios import Scenario
 from prewire.drill.target import Detection, Progress, simulate_attack
-from prewire.drill.timeline import Timeline
+from prewire.drill.timeline import PROVISION_STEP, SEED_STEP, Timeline
 from prewire.emulator.aws import EmbeddedAws
 from prewire.emulator.aws.cloud_model import CloudModel
 from prewire.report.model import Check
@@ -81,7 +81,7 @@ class EmulatorTarget(AwsTarget):
     def prepare(self, drill_id: str, timeline: Timeline, progress: Progress) -> PreparedAccount:
         clients = self._aws.clients()
         progress("provisioning the kit's AWS stack into the embedded emulator")
-        with timeline.step("provision the readiness stack") as step:
+        with timeline.step(PROVISION_STEP) as step:
             network = seed_network(clients, drill_id)
             stage_memory_tool(clients)
             vpcs = known_vpcs(clients, network)
@@ -99,7 +99,7 @@ class EmulatorTarget(AwsTarget):
                 ", ".join(f"{k} ({v})" for k, v in provisioned.not_created.items()) or "none"
             )
         progress("seeding the victim workload")
-        with timeline.step("seed the victim workload") as step:
+        with timeline.step(SEED_STEP) as step:
             account = PreparedAccount(
                 clients, network, provisioned, seed_workload(clients, drill_id, network)
             )

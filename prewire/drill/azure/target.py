@@ -23,7 +23,7 @@ from prewire.drill.inventory import gone
 from prewire.drill.options import DrillOptions
 from prewire.drill.scenarios import Scenario
 from prewire.drill.target import Detection, Progress, Target, simulate_attack, target_opener
-from prewire.drill.timeline import Timeline
+from prewire.drill.timeline import PROVISION_STEP, SEED_STEP, Timeline
 from prewire.emulator.azure import FakeAzure
 from responders.azure.alerts import evidence_root, respond_to_alert
 from responders.azure.session import AzureClients
@@ -88,7 +88,7 @@ class AzureFakeTarget(Target):
 
     def prepare(self, drill_id: str, timeline: Timeline, progress: Progress) -> AzureAccount:
         progress("provisioning the kit's Azure stack into the local Azure fake")
-        with timeline.step("provision the readiness stack") as step:
+        with timeline.step(PROVISION_STEP) as step:
             prewired = deploy_stack(self._fake)
             step.detail = (
                 f"{len(prewired.provisioned.created)} resources created; not created: "
@@ -98,7 +98,7 @@ class AzureFakeTarget(Target):
                 )
             )
         progress("seeding the victim VM")
-        with timeline.step("seed the victim workload") as step:
+        with timeline.step(SEED_STEP) as step:
             victim = seed_victim(self._fake, drill_id, prewired)
             step.detail = f"VM {victim.vm_id.rsplit('/', 1)[1]} with {len(victim.disk_ids)} disks"
         return AzureAccount(self._fake, self._fake.clients(), prewired, victim)

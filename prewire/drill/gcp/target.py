@@ -27,7 +27,7 @@ from prewire.drill.inventory import gone
 from prewire.drill.options import DrillOptions
 from prewire.drill.scenarios import Scenario
 from prewire.drill.target import Detection, Progress, Target, target_opener
-from prewire.drill.timeline import Timeline
+from prewire.drill.timeline import PROVISION_STEP, SEED_STEP, Timeline
 from prewire.emulator.gcp import FakeGcp
 from prewire.emulator.gcp.cloud_logging import matches
 from responders.case import Options
@@ -101,11 +101,11 @@ class GcpFakeTarget(Target):
         clients = GcpClients(
             self._fake.project, self._fake.credentials(), self._fake.url, poll_seconds=0.01
         )
-        with timeline.step("seed the victim workload") as step:
+        with timeline.step(SEED_STEP) as step:
             victim = seed_victim(self._fake, drill_id)
             step.detail = f"instance {victim.name} with {len(victim.disks)} labelled disks"
         progress("loading the rendered GCP stack into the local GCP fake")
-        with timeline.step("deploy the kit's GCP stack") as step:
+        with timeline.step(PROVISION_STEP) as step:
             graph = stack_graph(self._fake.project, RETENTION_DAYS)
             done = provision_gcp(graph, self._fake, clients)
             step.detail = (
