@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 from prewire.report.model import Report
+from prewire.report.timeline import timeline_svg
 
 
 def _seconds(value: float | None) -> str:
@@ -71,46 +72,6 @@ def to_markdown(report: Report) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _timeline_svg(report: Report) -> str:
-    rows = [r for r in report.rows if r.started]
-    if not rows:
-        return ""
-    start = min(r.started for r in rows)
-    end = max((r.ended or r.started) for r in rows)
-    span = max((end - start).total_seconds(), 0.001)
-    width, bar, label_width = 960, 18, 330
-    colours = {
-        "ok": "#2e7d32",
-        "held": "#2e7d32",
-        "changed": "#2e7d32",
-        "collected": "#1565c0",
-        "unchanged": "#9e9e9e",
-        "failed": "#c62828",
-        "unsupported": "#f9a825",
-    }
-    parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" '
-        f'height="{(len(rows) + 1) * (bar + 4) + 10}" role="img" aria-label="timeline">'
-    ]
-    for index, row in enumerate(rows):
-        y = index * (bar + 4) + 4
-        x = label_width + (row.started - start).total_seconds() / span * (width - label_width - 10)
-        w = max(((row.seconds or 0.0) / span) * (width - label_width - 10), 3)
-        colour = colours.get(row.status, "#616161")
-        title = html.escape(f"{row.group}: {row.label} ({row.status}, {_seconds(row.seconds)})")
-        label = html.escape(f"{row.group}: {row.label}"[:52])
-        parts.append(f'<text x="4" y="{y + 13}" font-size="11">{label}</text>')
-        parts.append(
-            f'<rect x="{x:.1f}" y="{y}" width="{w:.1f}" height="{bar}" fill="{colour}">'
-            f"<title>{title}</title></rect>"
-        )
-    parts.append(
-        f'<text x="{label_width}" y="{len(rows) * (bar + 4) + 18}" font-size="11">'
-        f"0s … {span:.1f}s</text></svg>"
-    )
-    return "\n".join(parts)
-
-
 def to_html(report: Report) -> str:
     def table(headers: list[str], rows: list[list[str]]) -> str:
         head = "".join(f"<th>{html.escape(h)}</th>" for h in headers)
@@ -124,7 +85,7 @@ def to_html(report: Report) -> str:
         f"<h1>{html.escape(report.title)}</h1><p>{html.escape(report.subtitle)}</p>",
         f'<p class="{"ok" if report.ok else "bad"}">Result: {verdict}</p>',
         "<h2>Timeline</h2>",
-        _timeline_svg(report),
+        timeline_svg(report.rows),
         "<h2>Time to containment and to evidence</h2>",
         table(
             ["case", "detected", "time to containment", "time to first evidence"],

@@ -54,7 +54,7 @@ def test_reports_carry_timeline_metrics_artifacts_and_lessons(full_drill: DrillR
     assert "readiness gate: live audit of the target" in labels
     assert any(label.startswith("isolate-instance ") for label in labels)
     html = paths[".html"].read_text()
-    assert "<svg" in html and html.count("<rect") == len(document["rows"])
+    assert "<svg" in html and html.count('<rect class="step"') == len(document["rows"])
     markdown = paths[".md"].read_text()
     assert "## Lessons learned" in markdown and "## Evidence collected" in markdown
 
