@@ -48,7 +48,7 @@ def _store(
     check_case_id(case)
     needs = (
         "this reads the case from the deployed evidence store (AWS: --region with --profile or "
-        "credentials; an emulator or sandbox: also --endpoint-url)"
+        "credentials; `prewire sandbox up` prints the --endpoint-url and credentials to use)"
     )
     clients = AwsClients(
         region=resolve_region(region, profile, needs), profile=profile, endpoint_url=endpoint_url

@@ -6,7 +6,7 @@ import warnings
 
 import typer
 
-from prewire.cli import audit, check, coverage, drill, evidence, package, plan, respond
+from prewire.cli import audit, check, coverage, drill, evidence, package, plan, respond, sandbox
 from prewire.cli.common import input_errors
 from prewire.cli.usage import OneLineUsageErrors
 
@@ -25,6 +25,7 @@ app.add_typer(respond.app, name="respond")
 app.add_typer(evidence.app, name="evidence")
 app.add_typer(audit.app, name="audit")
 app.add_typer(package.app, name="package")
+app.add_typer(sandbox.app, name="sandbox")
 app.command("check")(check.check)
 app.command("drill")(drill.drill)
 app.command("coverage")(coverage.coverage)

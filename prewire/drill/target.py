@@ -9,8 +9,9 @@ covers.
 from __future__ import annotations
 
 import abc
-from collections.abc import Callable
-from dataclasses import dataclass
+import shlex
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 from types import TracebackType
 from typing import Any
@@ -36,6 +37,41 @@ class Detection:
     event: dict[str, Any]
     routed: str  # held | failed | not-verifiable
     detail: str
+
+
+@dataclass(frozen=True)
+class Guide:
+    """How to use a prepared local target from the command line (what `prewire sandbox up`
+    prints): its endpoints, the environment the commands need, and the commands themselves."""
+
+    cloud: Cloud
+    endpoints: dict[str, str]
+    environment: dict[str, str]
+    commands: list[str]
+    notes: list[str] = field(default_factory=list)
+
+
+SANDBOX_CASE = "sandbox-1"
+
+
+def try_commands(
+    cloud: Cloud,
+    target: str,
+    *,
+    options: Sequence[str] = (),
+    audit_options: Sequence[str] = (),
+    after_containment: Sequence[str] = (),
+) -> list[str]:
+    """A guide's commands: audit, contain the victim, what to run on the case, release it.
+    `options` go on every command (an endpoint, say)."""
+    case = ["--case", SANDBOX_CASE, "--target", target]
+    respond = ["prewire", "respond", cloud.value]
+    return [
+        shlex.join(["prewire", "audit", cloud.value, *audit_options, *options]),
+        shlex.join([*respond, "contain-instance", *case, *options]),
+        *after_containment,
+        shlex.join([*respond, "release-instance", *case, "--yes", *options]),
+    ]
 
 
 class Target(abc.ABC):
@@ -90,6 +126,11 @@ class Target(abc.ABC):
     def finish(self, account: Any | None, timeline: Timeline) -> list[Check]:
         """Tear down what the drill created (always called, also after a failure)."""
         return []
+
+    def guide(self, account: Any) -> Guide | None:
+        """How to use the prepared account from the command line; None where the target is
+        not a local one a sandbox can offer."""
+        return None
 
     def close(self) -> None:
         return None

@@ -16,6 +16,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import urlparse
 
+from azure.core.credentials import AccessToken, AccessTokenInfo
 from azure.core.exceptions import HttpResponseError
 from azure.core.pipeline import PipelineRequest, PipelineResponse
 from azure.core.pipeline.policies import SansIOHTTPPolicy
@@ -302,14 +303,39 @@ def azure_clients(subscription_id: str) -> AzureClients:
     a long-running operation when Azure sends no Retry-After (default 10)."""
     import os
 
+    from prewire.core.endpoints import is_loopback
+
+    arm = os.environ.get("PREWIRE_AZURE_ARM_ENDPOINT", ARM)
     return AzureClients(
         subscription_id=subscription_id,
-        credential=default_credential(),
-        arm_endpoint=os.environ.get("PREWIRE_AZURE_ARM_ENDPOINT", ARM),
+        # A local fake (prewire's sandbox) checks that a token is sent, not whose.
+        credential=local_credential() if is_loopback(arm) else default_credential(),
+        arm_endpoint=arm,
         logs_endpoint=os.environ.get("PREWIRE_AZURE_LOGS_ENDPOINT", LOG_ANALYTICS),
         connection_verify=os.environ.get("PREWIRE_AZURE_CA_BUNDLE") or None,
         polling_interval=float(os.environ.get("PREWIRE_AZURE_POLL_SECONDS", "10")),
     )
+
+
+class LocalCredential:
+    """A token for a local endpoint (prewire's Azure fake, the sandbox): the fake checks that a
+    bearer token is sent, not which, and no Entra tenant signs in there."""
+
+    def get_token(self, *scopes: str, **kwargs: Any) -> AccessToken:
+        return AccessToken("local-token", _in_an_hour())
+
+    def get_token_info(self, *scopes: str, options: Any = None) -> AccessTokenInfo:
+        return AccessTokenInfo("local-token", _in_an_hour())
+
+
+def _in_an_hour() -> int:
+    from datetime import UTC, datetime, timedelta
+
+    return int((datetime.now(UTC) + timedelta(hours=1)).timestamp())
+
+
+def local_credential() -> TokenCredential:
+    return LocalCredential()
 
 
 def default_credential() -> TokenCredential:

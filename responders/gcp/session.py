@@ -20,6 +20,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
+from prewire.core.endpoints import is_loopback
 from prewire.core.evidence.custody import ApiCall
 from responders.runtime import active_step
 
@@ -135,8 +136,16 @@ def _json(body: Any) -> dict[str, Any]:
 class GcpClients:
     project: str
     credentials: Any = None
-    """None: Application Default Credentials."""
+    """None: Application Default Credentials, or none at all for a local endpoint (prewire's
+    GCP fake takes any request, and a sandbox has no Google account to sign in with)."""
     endpoint: str | None = field(default_factory=lambda: os.environ.get(ENDPOINT_ENV))
+
+    def __post_init__(self) -> None:
+        if self.credentials is None and is_loopback(self.endpoint):
+            from google.auth.credentials import AnonymousCredentials
+
+            self.credentials = AnonymousCredentials()  # type: ignore[no-untyped-call]
+
     poll_seconds: float = field(
         default_factory=lambda: float(os.environ.get("PREWIRE_GCP_POLL_SECONDS", "1"))
     )

@@ -8,9 +8,11 @@ arrives there to the same handler the deployed function runs.
 
 from __future__ import annotations
 
+import shlex
 from datetime import datetime
 from typing import Any, Literal
 
+from prewire.core.vocabulary import Cloud
 from prewire.drill.aws import detection, inventory
 from prewire.drill.aws.environment import (
     PreparedAccount,
@@ -23,7 +25,14 @@ from prewire.drill.aws.pulumi_up import pulumi_up
 from prewire.drill.aws.target import AwsTarget
 from prewire.drill.aws.victim import seed_network, seed_workload
 from prewire.drill.scenarios import Scenario
-from prewire.drill.target import Detection, Progress, simulate_attack
+from prewire.drill.target import (
+    SANDBOX_CASE,
+    Detection,
+    Guide,
+    Progress,
+    simulate_attack,
+    try_commands,
+)
 from prewire.drill.timeline import PROVISION_STEP, SEED_STEP, Timeline
 from prewire.emulator.aws import EmbeddedAws
 from prewire.emulator.aws.cloud_model import CloudModel
@@ -108,6 +117,32 @@ class EmulatorTarget(AwsTarget):
             )
         self._route = detection.add_queue_target(clients, drill_id)
         return account
+
+    def guide(self, account: PreparedAccount) -> Guide:
+        endpoint = ["--endpoint-url", self._aws.url]
+        case_commands = [
+            shlex.join(["prewire", "evidence", "verify", SANDBOX_CASE, *endpoint]),
+            shlex.join(["prewire", "report", SANDBOX_CASE, *endpoint]),
+        ]
+        return Guide(
+            cloud=Cloud.AWS,
+            endpoints={"AWS (all services)": self._aws.url},
+            environment={
+                k: v for k, v in self._aws.environment().items() if k != "AWS_ENDPOINT_URL"
+            },
+            commands=try_commands(
+                Cloud.AWS,
+                account.victim.instance_id,
+                options=endpoint,
+                after_containment=case_commands,
+            ),
+            notes=[
+                "The victim's EKS and ECS clusters are seeded as a real account often has them "
+                "(control-plane logs and ECS Exec logging off): the audit fails AWS-EKS-001 and "
+                "AWS-ECS-001 for them. Capture-memory reports unsupported: the emulator runs no "
+                "SSM agent, so contain-instance exits 1."
+            ],
+        )
 
     def attack(self, scenario: Scenario, account: PreparedAccount, start: datetime) -> bool:
         return simulate_attack(scenario, account, start)

@@ -22,7 +22,15 @@ from prewire.drill.azure.victim import AzureVictim, seed_victim
 from prewire.drill.inventory import gone
 from prewire.drill.options import DrillOptions
 from prewire.drill.scenarios import Scenario
-from prewire.drill.target import Detection, Progress, Target, simulate_attack, target_opener
+from prewire.drill.target import (
+    Detection,
+    Guide,
+    Progress,
+    Target,
+    simulate_attack,
+    target_opener,
+    try_commands,
+)
 from prewire.drill.timeline import PROVISION_STEP, SEED_STEP, Timeline
 from prewire.emulator.azure import FakeAzure
 from responders.azure.alerts import evidence_root, respond_to_alert
@@ -85,6 +93,20 @@ class AzureFakeTarget(Target):
 
     def close(self) -> None:
         self._fake.stop()
+
+    def guide(self, account: AzureAccount) -> Guide:
+        return Guide(
+            cloud=Cloud.AZURE,
+            endpoints={"Azure Resource Manager": self._fake.url},
+            environment={
+                "PREWIRE_AZURE_ARM_ENDPOINT": self._fake.url,
+                "PREWIRE_AZURE_LOGS_ENDPOINT": f"{self._fake.url}/loganalytics",
+                "PREWIRE_AZURE_CA_BUNDLE": str(self._fake.certificate),
+                "PREWIRE_AZURE_POLL_SECONDS": "0",
+                "AZURE_SUBSCRIPTION_ID": self._fake.subscription,
+            },
+            commands=try_commands(Cloud.AZURE, account.victim.vm_id),
+        )
 
     def prepare(self, drill_id: str, timeline: Timeline, progress: Progress) -> AzureAccount:
         progress("provisioning the kit's Azure stack into the local Azure fake")

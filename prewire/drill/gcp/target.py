@@ -26,7 +26,7 @@ from prewire.drill.gcp.victim import GcpVictim, seed_victim
 from prewire.drill.inventory import gone
 from prewire.drill.options import DrillOptions
 from prewire.drill.scenarios import Scenario
-from prewire.drill.target import Detection, Progress, Target, target_opener
+from prewire.drill.target import Detection, Guide, Progress, Target, target_opener, try_commands
 from prewire.drill.timeline import PROVISION_STEP, SEED_STEP, Timeline
 from prewire.emulator.gcp import FakeGcp
 from prewire.emulator.gcp.cloud_logging import matches
@@ -96,6 +96,23 @@ class GcpFakeTarget(Target):
 
     def close(self) -> None:
         self._fake.stop()
+
+    def guide(self, account: GcpAccount) -> Guide:
+        return Guide(
+            cloud=Cloud.GCP,
+            endpoints={"Google Cloud APIs": self._fake.url},
+            environment={
+                "PREWIRE_GCP_ENDPOINT": self._fake.url,
+                "PREWIRE_GCP_POLL_SECONDS": "0",
+                "GOOGLE_CLOUD_PROJECT": self._fake.project,
+            },
+            # The stack in the fake keeps logs RETENTION_DAYS: audit against that.
+            commands=try_commands(
+                Cloud.GCP,
+                account.victim.instance,
+                audit_options=["--retention-days", str(RETENTION_DAYS)],
+            ),
+        )
 
     def prepare(self, drill_id: str, timeline: Timeline, progress: Progress) -> GcpAccount:
         clients = GcpClients(

@@ -14,12 +14,10 @@ from __future__ import annotations
 import json
 import logging
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 from types import TracebackType
 from typing import Any
-
-from azure.core.credentials import AccessToken, AccessTokenInfo
 
 from prewire.emulator.azure import kql
 from prewire.emulator.azure.arm import ArmState
@@ -27,6 +25,7 @@ from prewire.emulator.azure.blob import BlobService
 from prewire.emulator.azure.replies import ArmError, Reply, to_bytes
 from prewire.emulator.azure.services import Services
 from prewire.emulator.serving import LocalServer
+from responders.azure.session import LocalCredential
 
 SUBSCRIPTION = "00000000-0000-4000-8000-00000000f00d"
 TENANT = "00000000-0000-4000-8000-0000000fa4e0"
@@ -35,15 +34,8 @@ LOGS_PATH = "/loganalytics"
 log = logging.getLogger("prewire.emulator.azure")
 
 
-class FakeCredential:
-    """A token credential for the fake (it checks that a bearer token is sent, not which)."""
-
-    def get_token(self, *scopes: str, **kwargs: Any) -> AccessToken:
-        return AccessToken("fake-token", int((datetime.now(UTC) + timedelta(hours=1)).timestamp()))
-
-    def get_token_info(self, *scopes: str, options: Any = None) -> AccessTokenInfo:
-        expires = int((datetime.now(UTC) + timedelta(hours=1)).timestamp())
-        return AccessTokenInfo("fake-token", expires)
+FakeCredential = LocalCredential
+"""The credential for the fake: a token is sent, the fake does not check whose."""
 
 
 class FakeAzure:
