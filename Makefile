@@ -26,7 +26,7 @@ $(UV):
 
 .venv/.synced: pyproject.toml uv.lock | $(UV)
 	@echo "==> installing the locked environment into .venv/"
-	@$(UV) sync --locked --quiet
+	@$(UV) sync --locked --all-extras --quiet
 	@touch $@
 
 setup: .venv/.synced

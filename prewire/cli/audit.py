@@ -25,6 +25,7 @@ from prewire.cli.common import (
     resolve_region,
     write_or_print,
 )
+from prewire.cli.extras import needs
 from prewire.cli.findings_view import FindingFormat, show
 from prewire.core.vocabulary import Cloud, Severity
 
@@ -50,6 +51,7 @@ FailOn = Annotated[Severity, typer.Option("--fail-on")]
 
 @app.command("aws")
 @input_errors
+@needs("aws")
 def audit_aws(
     region: Annotated[
         list[str] | None, typer.Option("--region", help="Region to audit (repeatable).")
@@ -104,6 +106,7 @@ def audit_aws(
 
 @app.command("azure")
 @input_errors
+@needs("azure")
 def audit_azure(
     subscription: AzureSubscription = None,
     output_format: Formats = AuditFormat.TABLE,
@@ -127,6 +130,7 @@ def audit_azure(
 
 @app.command("gcp")
 @input_errors
+@needs("gcp")
 def audit_gcp(
     project: GcpProject = None,
     organization: Annotated[

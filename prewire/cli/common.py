@@ -16,6 +16,9 @@ from typing import Annotated, Any, NoReturn, ParamSpec, TypeVar
 
 import typer
 from rich.console import Console
+from rich.markup import escape
+
+from prewire.cli.extras import MissingExtraError, extra_for, install_hint
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -104,7 +107,9 @@ ReportDir = Annotated[
 
 
 def fail(message: str, code: int = EXIT_INPUT) -> NoReturn:
-    errors.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+    # Escaped: a message quotes user input and commands (`prewire[azure]`) that rich would
+    # otherwise read as markup and drop.
+    errors.print(f"[bold red]error:[/] {escape(message)}", highlight=False, soft_wrap=True)
     raise typer.Exit(code)
 
 
@@ -144,6 +149,13 @@ def input_errors(fn: Callable[P, R]) -> Callable[P, R]:
             UnknownNameError,
         ) as error:
             fail(str(error).replace("\n", " "))
+        except MissingExtraError as error:
+            fail(str(error))
+        except ModuleNotFoundError as error:  # an extra that is not installed
+            extra = extra_for(error.name)
+            if extra is None:
+                raise
+            fail(install_hint(extra, str(error.name)))
         except Exception as error:  # the clouds' SDKs: only what is the caller's input
             message = _sdk_input_error(error)
             if message is None:

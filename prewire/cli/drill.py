@@ -25,6 +25,7 @@ from prewire.cli.common import (
     resolve_region,
     writable_directory,
 )
+from prewire.cli.extras import needs
 
 
 class DrillTarget(StrEnum):
@@ -48,6 +49,7 @@ class ResponderMode(StrEnum):
 
 
 @input_errors
+@needs("drill")
 def drill(
     scenarios: Annotated[
         list[str] | None,

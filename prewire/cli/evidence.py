@@ -26,6 +26,7 @@ from prewire.cli.common import (
     input_errors,
     resolve_region,
 )
+from prewire.cli.extras import needs
 
 if TYPE_CHECKING:
     from responders.aws.store import S3EvidenceStore
@@ -61,6 +62,7 @@ def _store(
 
 @app.command("verify")
 @input_errors
+@needs("aws")
 def verify(
     case: Annotated[str, typer.Argument(help="Case id.")],
     region: Region = None,
@@ -126,6 +128,7 @@ def report(
 
 @app.command("log")
 @input_errors
+@needs("aws")
 def show_log(
     case: Annotated[str, typer.Argument(help="Case id.")],
     region: Region = None,

@@ -8,6 +8,7 @@ import typer
 
 from prewire.cli import audit, check, coverage, drill, evidence, package, plan, respond, sandbox
 from prewire.cli.common import input_errors
+from prewire.cli.extras import needs
 from prewire.cli.usage import OneLineUsageErrors
 
 # google-api-core warns on every import that it will drop Python 3.11 in 2027: not the user's
@@ -28,9 +29,9 @@ app.add_typer(package.app, name="package")
 app.add_typer(sandbox.app, name="sandbox")
 app.command("check")(check.check)
 app.command("drill")(drill.drill)
-app.command("coverage")(coverage.coverage)
+app.command("coverage")(input_errors(needs("all")(coverage.coverage)))
 app.command("plan")(plan.plan)
-app.command("report")(input_errors(evidence.report))
+app.command("report")(input_errors(needs("aws")(evidence.report)))
 
 
 @app.command("list")
@@ -46,7 +47,15 @@ def list_responders() -> None:
     table = Table(title="responders")
     for column in ("cloud", "name", "kind", "target", "changes workload", "summary"):
         table.add_column(column)
+    from rich.markup import escape
+
+    from prewire.cli.extras import CLOUD_MODULES, install_hint, missing_module
+
     for cloud in (Cloud.AWS, Cloud.AZURE, Cloud.GCP):
+        absent = missing_module(cloud.value) if cloud.value in CLOUD_MODULES else None
+        if absent:
+            table.add_row(cloud.value, "-", "", "", "", escape(install_hint(cloud.value, absent)))
+            continue
         for spec in actions_of(cloud):
             table.add_row(
                 cloud.value,

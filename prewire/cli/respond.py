@@ -27,6 +27,7 @@ from prewire.cli.common import (
     input_errors,
     resolve_region,
 )
+from prewire.cli.extras import needs
 from prewire.cli.progress import RichProgress
 from prewire.core.vocabulary import Cloud
 from responders.runtime import Outcome
@@ -125,6 +126,7 @@ def _run_and_report(
 
 @app.command("aws")
 @input_errors
+@needs("aws")
 def respond_aws(
     name: Name,
     case: Case,
@@ -209,6 +211,7 @@ def respond_aws(
 
 @app.command("azure")
 @input_errors
+@needs("azure")
 def respond_azure(
     name: Name,
     case: Case,
@@ -270,6 +273,7 @@ def respond_azure(
 
 @app.command("gcp")
 @input_errors
+@needs("gcp")
 def respond_gcp(
     name: Name,
     case: Case,

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from prewire.cli.common import EXIT_FAILED, console, errors, fail, input_errors
+from prewire.cli.extras import needs
 from prewire.core.vocabulary import Cloud
 
 if TYPE_CHECKING:
@@ -36,6 +37,7 @@ class SandboxCloud(StrEnum):
 
 @app.command("up")
 @input_errors
+@needs("drill")
 def up(
     cloud: Annotated[
         list[SandboxCloud] | None,

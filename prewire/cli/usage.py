@@ -55,7 +55,9 @@ class OneLineUsageErrors(TyperGroup):
 
 
 def _one_line(message: str) -> None:
+    from rich.markup import escape
+
     from prewire.cli.common import errors
 
-    text = " ".join(message.split())
-    errors.print(f"[bold red]error:[/] {text}", highlight=False, soft_wrap=True, markup=True)
+    text = escape(" ".join(message.split()))
+    errors.print(f"[bold red]error:[/] {text}", highlight=False, soft_wrap=True)

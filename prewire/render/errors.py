@@ -26,6 +26,10 @@ CANNOT_IMPORT = re.compile(r"cannot import name '(\w+)' from '([\w.]+)'")
 AZURE_VERSIONED = re.compile(r"^pulumi_azure_native\.(\w+)\.v\d{8}(preview)?")
 
 
+# The provider SDKs prewire's extras bring (pyproject.toml's optional dependencies).
+PROVIDER_EXTRAS = {"pulumi_aws": "aws", "pulumi_azure_native": "azure", "pulumi_gcp": "gcp"}
+
+
 def distribution(module: str) -> str:
     """The PyPI distribution of an importable module: pulumi_azure_native -> pulumi-azure-native."""
     top = module.split(".", 1)[0]
@@ -91,9 +95,12 @@ def module_problem(program_root: Path, error: BaseException) -> str | None:
         top = missing.split(".", 1)[0]
         if installed_version(distribution(top)) and "." in missing:
             return f"module {missing} does not exist ({_versions(program_root, missing)})"
+        extra = PROVIDER_EXTRAS.get(top)
         return (
             f"module {top} is not installed: the program needs the package {distribution(top)} "
-            "in prewire's environment (install the program's requirements next to prewire)"
+            "in prewire's environment ("
+            + (f"pip install 'prewire[{extra}]', or " if extra else "")
+            + "install the program's requirements next to prewire)"
         )
     if isinstance(error, AttributeError) and getattr(error, "obj", None) is not None:
         owner = getattr(error.obj, "__name__", "")
