@@ -70,6 +70,7 @@ test: lint typecheck pytest
 bench: setup
 	@$(RUN) python -m bench.check
 	@$(RUN) python -m bench.drill
+	@$(RUN) python -m bench.faults --seeds 3
 
 # A fleet contained at AWS's rate limits against Cloud Custodian: about 25 minutes for all sizes.
 bench-fleet: setup

@@ -13,6 +13,7 @@ from typing import Any, TypeVar
 
 from prewire.core.evidence.custody import Artifact, CustodyLog, Entry
 from prewire.core.evidence.layout import EvidenceStore
+from prewire.core.evidence.verify import record_interrupted
 from responders.runtime import InputError, NullProgress, Progress, Step
 
 T = TypeVar("T")
@@ -154,3 +155,15 @@ class CaseContext:
         )
         step.artifacts.append(artifact)
         return artifact
+
+
+def open_custody(
+    case_id: str, store: EvidenceStore | None, actor: str, *, dry_run: bool
+) -> CustodyLog | None:
+    """The case's custody log (none under dry-run or without a store), with what an interrupted
+    run left unrecorded recorded first, so a re-run continues an accounted-for case."""
+    if store is None or dry_run:
+        return None
+    custody = CustodyLog(case_id, store, actor)
+    record_interrupted(custody, store)
+    return custody

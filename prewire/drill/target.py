@@ -127,6 +127,11 @@ class Target(abc.ABC):
         """Tear down what the drill created (always called, also after a failure)."""
         return []
 
+    def case_snapshots(self, account: Any, case: str) -> tuple[int, int]:
+        """(snapshots carrying `case`'s tag or label, disks of the victim): a fault campaign's
+        check that no retry took a second snapshot set. (0, 0) where not counted."""
+        return (0, 0)
+
     def guide(self, account: Any) -> Guide | None:
         """How to use the prepared account from the command line; None where the target is
         not a local one a sandbox can offer."""

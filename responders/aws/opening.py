@@ -10,6 +10,7 @@ import botocore.exceptions
 
 from prewire.core.evidence.custody import CustodyLog
 from prewire.core.evidence.layout import CASES_ROOT
+from prewire.core.evidence.verify import record_interrupted
 from responders.aws.case import AwsCase, Options
 from responders.aws.discovery import Overrides, apply_overrides, discover
 from responders.aws.session import AwsClients, error_code
@@ -64,8 +65,9 @@ def open_case(
         actor = identity.result()
         lock_warning = _lock_warning(store, lock_mode) if store and lock_mode else None
         custody = reading.result() if reading else None
-        if custody is not None:
+        if custody is not None and store is not None:
             custody.actor = actor
+            record_interrupted(custody, store)
     case = AwsCase(
         case_id=case_id,
         clients=clients,

@@ -12,12 +12,11 @@ from typing import Any
 
 from azure.core.exceptions import ClientAuthenticationError, HttpResponseError
 
-from prewire.core.evidence.custody import CustodyLog
 from prewire.core.evidence.layout import CASES_ROOT
 from responders.azure.discovery import Overrides, Prewired, apply_overrides, discover
 from responders.azure.session import ARM, AzureClients, error_code
 from responders.azure.store import BlobEvidenceStore, account_blob_endpoint
-from responders.case import CaseContext, Options, check_case_id
+from responders.case import CaseContext, Options, check_case_id, open_custody
 from responders.runtime import InputError, NullProgress, Progress, Step
 
 log = logging.getLogger("prewire.responders")
@@ -111,7 +110,7 @@ def open_case(
         clients=clients,
         prewired=prewired,
         store=store,
-        custody=CustodyLog(case_id, store, actor) if store is not None and not dry_run else None,
+        custody=open_custody(case_id, store, actor, dry_run=dry_run),
         dry_run=dry_run,
         options=options or Options(),
         progress=progress or NullProgress(),

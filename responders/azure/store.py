@@ -13,7 +13,7 @@ from __future__ import annotations
 import base64
 import hashlib
 from collections.abc import Iterator
-from typing import IO, Any
+from typing import IO
 
 from azure.core.exceptions import ResourceExistsError, ResourceNotFoundError
 from azure.storage.blob import BlobBlock, ContainerClient, ContentSettings
@@ -74,8 +74,11 @@ class BlobEvidenceStore(EvidenceStore):
 
     def put_bytes(self, key: str, data: bytes, description: str = "") -> Artifact:
         digest = hashlib.sha256(data).hexdigest()
-        return self._unique(
-            key, digest, description, len(data), lambda name: self._upload(name, data, digest)
+        return self.write_once(
+            key,
+            (digest, len(data), description),
+            lambda name: self._upload(name, data, digest),
+            ResourceExistsError,
         )
 
     def _upload(self, key: str, data: bytes, digest: str) -> None:
@@ -86,20 +89,6 @@ class BlobEvidenceStore(EvidenceStore):
             validate_content=True,  # Content-MD5 checked by Azure on receipt
             content_settings=ContentSettings(content_type="application/octet-stream"),
         )
-
-    def _unique(self, key: str, digest: str, description: str, size: int, write: Any) -> Artifact:
-        """Write `key` once. The same bytes already there are the same artifact; different
-        bytes under that name (a re-run collected again) get a name of their own."""
-        try:
-            write(key)
-        except ResourceExistsError:
-            existing = self._metadata(key).get("sha256")
-            if existing == digest:
-                return Artifact(key=key, sha256=digest, size=size, description=description)
-            key = f"{key}.{digest[:12]}"
-            if self._metadata(key).get("sha256") != digest:
-                write(key)
-        return Artifact(key=key, sha256=digest, size=size, description=description)
 
     def put_stream(self, key: str, stream: IO[bytes], description: str = "") -> Artifact:
         """Upload in blocks while hashing; the SHA-256 is committed with the block list."""
@@ -120,12 +109,6 @@ class BlobEvidenceStore(EvidenceStore):
         digest = hasher.hexdigest()
         blob.commit_block_list(blocks, metadata={"sha256": digest}, if_none_match="*")
         return Artifact(key=key, sha256=digest, size=size, description=description)
-
-    def _metadata(self, key: str) -> dict[str, str]:
-        try:
-            return dict(self.container.get_blob_client(key).get_blob_properties().metadata or {})
-        except ResourceNotFoundError:
-            return {}
 
     def exists(self, key: str) -> bool:
         try:

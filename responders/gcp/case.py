@@ -7,9 +7,8 @@ import logging
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 
-from prewire.core.evidence.custody import CustodyLog
 from prewire.core.evidence.layout import CASES_ROOT
-from responders.case import CaseContext, Options, check_case_id
+from responders.case import CaseContext, Options, check_case_id, open_custody
 from responders.gcp import session
 from responders.gcp.discovery import Prewired, discover
 from responders.gcp.session import GcpClients
@@ -85,7 +84,7 @@ def open_case(
         clients=clients,
         prewired=prewired,
         store=store,
-        custody=CustodyLog(case_id, store, actor) if store is not None and not dry_run else None,
+        custody=open_custody(case_id, store, actor, dry_run=dry_run),
         dry_run=dry_run,
         options=options or Options(),
         progress=progress or NullProgress(),

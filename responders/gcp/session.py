@@ -132,6 +132,30 @@ def _json(body: Any) -> dict[str, Any]:
     return parsed if isinstance(parsed, dict) else {}
 
 
+RETRIES = 5
+
+
+def retrying(session: Any) -> None:
+    """Retry what a bad network does to a requests session: a dropped connection, a throttling
+    429, a 5xx, with backoff (Retry-After honoured). The REST transports of Google's clients
+    retry API errors only for some methods and never a dropped connection. Every method is
+    retried: the responders' calls are idempotent by design (named snapshots, state checked
+    before each change), which the fault campaign (prewire/drill/faults.py) checks."""
+    from requests.adapters import HTTPAdapter
+    from urllib3.util.retry import Retry
+
+    retry = Retry(
+        total=RETRIES,
+        backoff_factor=0.2,
+        status_forcelist=(429, 500, 502, 503, 504),
+        allowed_methods=None,
+        raise_on_status=False,
+    )
+    adapter = HTTPAdapter(max_retries=retry)
+    session.mount("https://", adapter)
+    session.mount("http://", adapter)
+
+
 @dataclass
 class GcpClients:
     project: str
@@ -163,6 +187,7 @@ class GcpClients:
             session = getattr(getattr(client, "_transport", None), "_session", None)
             if session is not None:
                 session.hooks["response"].append(record)
+                retrying(session)
             self._built[key] = client
         return self._built[key]
 
@@ -180,6 +205,7 @@ class GcpClients:
         if "rest" not in self._built:
             session = AuthorizedSession(self.credentials)  # type: ignore[no-untyped-call]
             session.hooks["response"].append(record)
+            retrying(session)
             self._built["rest"] = session
         base = self.endpoint or f"https://{service}.googleapis.com"
         return self._built["rest"], base.rstrip("/")

@@ -100,19 +100,9 @@ class GcsEvidenceStore(EvidenceStore):
             blob.metadata = {"sha256": digest}
             blob.upload_from_string(data, if_generation_match=0, checksum="md5")
 
-        return self._unique(key, digest, description, len(data), write)
-
-    def _unique(self, key: str, digest: str, description: str, size: int, write: Any) -> Artifact:
-        """Write `key` once. The same bytes already there are the same artifact; different
-        bytes under that name (a re-run collected again) get a name of their own."""
-        try:
-            write(key)
-        except google_errors.PreconditionFailed:
-            if self._metadata(key).get("sha256") != digest:
-                key = f"{key}.{digest[:12]}"
-                if self._metadata(key).get("sha256") != digest:
-                    write(key)
-        return Artifact(key=key, sha256=digest, size=size, description=description)
+        return self.write_once(
+            key, (digest, len(data), description), write, google_errors.PreconditionFailed
+        )
 
     def put_stream(self, key: str, stream: IO[bytes], description: str = "") -> Artifact:
         """A resumable upload in chunks, hashed on the way; the SHA-256 is set afterwards as
@@ -143,10 +133,6 @@ class GcsEvidenceStore(EvidenceStore):
         blob.metadata = {**(blob.metadata or {}), "sha256": digest}
         blob.patch()
         return Artifact(key=key, sha256=digest, size=sink.size, description=description)
-
-    def _metadata(self, key: str) -> dict[str, str]:
-        blob = self._bucket.get_blob(key)
-        return dict(blob.metadata or {}) if blob is not None else {}
 
     def exists(self, key: str) -> bool:
         return bool(self._bucket.blob(key).exists())

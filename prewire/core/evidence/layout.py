@@ -16,11 +16,11 @@ import abc
 import hashlib
 import io
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import IO, Any
 
-from prewire.core.evidence.custody import Artifact, Entry
+from prewire.core.evidence.custody import Artifact, ConcurrentWriterError, Entry
 
 CASES_ROOT = "cases"
 DRILLS_ROOT = "drills"
@@ -126,9 +126,46 @@ class EvidenceStore(abc.ABC):
             for chunk in iter(lambda: body.read(CHUNK), b""):
                 destination.write(chunk)
 
+    def write_once(
+        self,
+        key: str,
+        artifact: tuple[str, int, str],
+        write: Callable[[str], None],
+        conflict: type[BaseException],
+    ) -> Artifact:
+        """Create `key` with `write` (which raises `conflict` if it exists), for an artifact of
+        (sha256, size, description). The same bytes already there are the same artifact (a
+        retry whose first answer was lost); different bytes (a re-run collected again, or an
+        upload cut short, whose declared digest covers bytes it never sent, so the stored bytes
+        are what is compared) get a name of their own."""
+        digest, size, description = artifact
+        try:
+            write(key)
+        except conflict:
+            if self.sha256_of(key)[0] != digest:
+                key = f"{key}.{digest[:12]}"
+                try:
+                    write(key)
+                except conflict:
+                    if self.sha256_of(key)[0] != digest:
+                        raise
+        return Artifact(key=key, sha256=digest, size=size, description=description)
+
     def write_batch(self, case: str, entries: Sequence[Entry]) -> None:
         data = "".join(entry.line() + "\n" for entry in entries).encode()
-        self.create_entry(self.entry_key(case, entries[0].seq), data)
+        key = self.entry_key(case, entries[0].seq)
+        try:
+            self.create_entry(key, data)
+        except ConcurrentWriterError:
+            # A retried write whose first answer was lost (the connection dropped after the
+            # store applied it) finds its own bytes there: that is this write succeeding, not a
+            # second responder; anything else there is one.
+            if not self._holds(key, data):
+                raise
+
+    def _holds(self, key: str, data: bytes) -> bool:
+        with self.open(key) as body:
+            return bytes(body.read()) == data
 
     def batch_starts(self, case: str) -> list[int]:
         """The first sequence number of each stored batch of custody entries, in order."""

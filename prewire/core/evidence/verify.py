@@ -11,7 +11,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from prewire.core.evidence.custody import Entry, verify_chain
+from prewire.core.evidence.custody import Artifact, CustodyLog, Entry, verify_chain
 
 
 class StoredObjectLike(Protocol):
@@ -59,6 +59,47 @@ class Verification:
         return not self.problems and self.entries > 0
 
 
+def stored_artifacts(store: VerifiableStore, case: str) -> dict[str, int]:
+    """Every object of the case outside its custody log, by key, with its size."""
+    custody_prefix = store.custody_prefix(case)
+    return {
+        o.key: o.size
+        for o in store.list_objects(store.case_prefix(case))
+        if not o.key.startswith(custody_prefix)
+    }
+
+
+INTERRUPTED = "record-interrupted"
+
+
+def record_interrupted(log: CustodyLog, store: VerifiableStore) -> Entry | None:
+    """Record what an interrupted run stored but never recorded (killed between an upload and
+    its custody entry, or an upload cut short), hashed as found now. Nothing is deleted (the
+    store could not, and it is evidence too); from here on verification checks it like any
+    artifact, and the entry says where it came from. Called when a case is opened again."""
+    entries = [
+        e for start in store.batch_starts(log.case) for e in store.read_batch(log.case, start)
+    ]
+    recorded = {a.key for e in entries for a in e.artifacts}
+    keys = sorted(set(stored_artifacts(store, log.case)) - recorded)
+    if not keys:
+        return None
+    found = [
+        Artifact(key=key, sha256=digest, size=size, description=INTERRUPTED_ARTIFACT)
+        for key, (digest, size) in zip(keys, map(store.sha256_of, keys), strict=True)
+    ]
+    return log.append(
+        action=INTERRUPTED,
+        target=log.case,
+        status="recorded",
+        message=f"{len(found)} object(s) an interrupted run stored without a custody entry",
+        artifacts=found,
+    )
+
+
+INTERRUPTED_ARTIFACT = "stored by an interrupted run before its custody entry; hashed when found"
+
+
 def verify_case(store: VerifiableStore, case: str, *, workers: int = 8) -> Verification:
     result = Verification(case=case)
     entries: list[Entry] = []
@@ -87,12 +128,7 @@ def verify_case(store: VerifiableStore, case: str, *, workers: int = 8) -> Verif
             Problem("chain", f"custody entry {chain_problem.seq}", chain_problem.problem)
         )
     expected = {a.key: a for e in entries for a in e.artifacts}
-    custody_prefix = store.custody_prefix(case)
-    stored = {
-        o.key: o.size
-        for o in store.list_objects(store.case_prefix(case))
-        if not o.key.startswith(custody_prefix)
-    }
+    stored = stored_artifacts(store, case)
     for key in sorted(set(stored) - set(expected)):
         result.problems.append(Problem("extra", key, "stored but not in the custody log"))
     present = sorted(set(expected) & set(stored))

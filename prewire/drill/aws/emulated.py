@@ -37,6 +37,7 @@ from prewire.drill.timeline import PROVISION_STEP, SEED_STEP, Timeline
 from prewire.emulator.aws import EmbeddedAws
 from prewire.emulator.aws.cloud_model import CloudModel
 from prewire.report.model import Check
+from responders.aws.ec2_snapshots import SNAPSHOT_TAG_CASE
 from responders.aws.handler import respond_to_event
 from responders.aws.session import AwsClients
 
@@ -117,6 +118,13 @@ class EmulatorTarget(AwsTarget):
             )
         self._route = detection.add_queue_target(clients, drill_id)
         return account
+
+    def case_snapshots(self, account: PreparedAccount, case: str) -> tuple[int, int]:
+        pages = account.clients.ec2.get_paginator("describe_snapshots").paginate(
+            OwnerIds=["self"], Filters=[{"Name": f"tag:{SNAPSHOT_TAG_CASE}", "Values": [case]}]
+        )
+        taken = sum(len(page["Snapshots"]) for page in pages)
+        return taken, len(account.victim.volume_ids)
 
     def guide(self, account: PreparedAccount) -> Guide:
         endpoint = ["--endpoint-url", self._aws.url]

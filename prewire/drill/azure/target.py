@@ -34,6 +34,7 @@ from prewire.drill.target import (
 from prewire.drill.timeline import PROVISION_STEP, SEED_STEP, Timeline
 from prewire.emulator.azure import FakeAzure
 from responders.azure.alerts import evidence_root, respond_to_alert
+from responders.azure.disk_snapshots import SNAPSHOT_TAG_CASE
 from responders.azure.session import AzureClients
 from responders.azure.store import BlobEvidenceStore, account_blob_endpoint
 
@@ -93,6 +94,11 @@ class AzureFakeTarget(Target):
 
     def close(self) -> None:
         self._fake.stop()
+
+    def case_snapshots(self, account: AzureAccount, case: str) -> tuple[int, int]:
+        snapshots = account.fake.state.of_type("Microsoft.Compute/snapshots")
+        taken = sum((s.get("tags") or {}).get(SNAPSHOT_TAG_CASE) == case for s in snapshots)
+        return taken, len(account.victim.disk_ids)
 
     def guide(self, account: AzureAccount) -> Guide:
         return Guide(

@@ -34,6 +34,7 @@ from responders.case import Options
 from responders.gcp.discovery import discover
 from responders.gcp.findings import evidence_root, respond_to_finding
 from responders.gcp.session import GcpClients
+from responders.gcp.snapshots import LABEL_CASE, label_value
 from responders.gcp.store import GcsEvidenceStore
 from stacks.gcp.detection import FINDING_FILTER
 
@@ -96,6 +97,12 @@ class GcpFakeTarget(Target):
 
     def close(self) -> None:
         self._fake.stop()
+
+    def case_snapshots(self, account: GcpAccount, case: str) -> tuple[int, int]:
+        snapshots = account.fake.compute.snapshots.values()
+        label = label_value(case)
+        taken = sum((s.get("labels") or {}).get(LABEL_CASE) == label for s in snapshots)
+        return taken, len(account.victim.disks)
 
     def guide(self, account: GcpAccount) -> Guide:
         return Guide(
