@@ -99,13 +99,11 @@ def campaign(
                 if runs[-1].exit_code is not None and _clean(runs[-1]):
                     break
         result = CampaignResult(cloud, seed, runs, proxy.injected, proxy.forwarded)
-        _check(target, account, guide, upstream, result)
+        _check(target, account, guide, result)
         return result
 
 
-def _check(
-    target: Target, account: Any, guide: Guide, upstream: str, result: CampaignResult
-) -> None:
+def _check(target: Target, account: Any, guide: Guide, result: CampaignResult) -> None:
     result.snapshots = target.case_snapshots(account, SANDBOX_CASE)
     again = _run(_contain_command(guide), {**os.environ, **guide.environment}, None)
     result.redone = [action for action, status in again.outcomes if status == "changed"]
@@ -152,6 +150,4 @@ def _run(command: list[str], environment: dict[str, str], kill_after: float | No
     if out.strip().startswith("{"):
         outcomes = [(o["action"], o["status"]) for o in json.loads(out).get("outcomes", [])]
     error = (err.strip().splitlines() or [""])[-1]
-    if os.environ.get("PREWIRE_FAULTS_DEBUG") and "Traceback" in err:
-        print(err, file=sys.stderr)
     return Run(process.returncode, time.monotonic() - started, outcomes, error)

@@ -111,6 +111,7 @@ class FaultProxy:
     forwarded: int = 0
     url: str = ""
     certificate: Path | None = None
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def __enter__(self) -> FaultProxy:
         target = urlparse(self.upstream)
@@ -202,7 +203,7 @@ class FaultProxy:
         self._thread.join(10)
 
     def _count(self, fault: str) -> None:
-        with self.plan._lock:
+        with self._lock:
             self.injected[fault] += 1
 
     def _forward(
@@ -221,7 +222,7 @@ class FaultProxy:
             connection.request(method, path, body=body or None, headers=sent)
             response = connection.getresponse()
             reply = response.read()
-            with self.plan._lock:
+            with self._lock:
                 self.forwarded += 1
             return response.status, response.getheaders(), reply
         finally:
