@@ -7,8 +7,8 @@ What must hold afterwards, checked without faults:
 - the case took exactly one snapshot set (no retry or re-run took a second);
 - the custody log and every artifact verify (a write cut mid-upload left nothing accepted).
 
-The Azure fake's blob URLs name the fake itself, so blob traffic does not pass the proxy (the
-Resource Manager and Log Analytics calls do).
+Every request passes the proxy, on Azure the blob uploads too: the Azure fake answers with
+URLs on the host the client addressed.
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ from prewire.core.vocabulary import Cloud
 from prewire.drill.options import DrillOptions
 from prewire.drill.target import SANDBOX_CASE, Guide, Target, open_target
 from prewire.drill.timeline import Timeline
-from prewire.emulator.faults import FaultPlan, FaultProxy, aws_throttle, http_429
+from prewire.emulator.faults import FAULTS, FaultPlan, FaultProxy, aws_throttle, http_429
 
 RUN_TIMEOUT_SECONDS = 300
 
@@ -53,6 +53,8 @@ class CampaignResult:
     runs: list[Run]
     injected: Counter[str]
     forwarded: int
+    faulted: list[tuple[str, str, str]] = field(default_factory=list)
+    """(fault, method, path) of every request that got one."""
     snapshots: tuple[int, int] = (0, 0)
     redone: list[str] = field(default_factory=list)
     """Actions one more run changed: each is work the campaign left undone or did twice."""
@@ -80,6 +82,7 @@ def campaign(
     kills: int = 2,
     max_runs: int = 10,
     kill_window: tuple[float, float] = (1.0, 6.0),
+    faults: tuple[str, ...] = FAULTS,
 ) -> CampaignResult:
     """Run the campaign; nothing raises for what the faults broke: the result says."""
     with open_target(DrillOptions(), cloud) as target:
@@ -88,7 +91,7 @@ def campaign(
         assert guide is not None, f"{cloud.value}'s drill target offers no local guide"
         [upstream] = set(guide.endpoints.values())
         throttle = aws_throttle if cloud is Cloud.AWS else http_429
-        plan = FaultPlan(seed=seed, share=share, throttle=throttle)
+        plan = FaultPlan(seed=seed, share=share, faults=faults, throttle=throttle)
         rng = random.Random(seed)  # noqa: S311 (reproducible, not secret)
         with FaultProxy(upstream, plan) as proxy:
             command, environment = _proxied(guide, upstream, proxy)
@@ -98,7 +101,7 @@ def campaign(
                 runs.append(_run(command, environment, kill_after))
                 if runs[-1].exit_code is not None and _clean(runs[-1]):
                     break
-        result = CampaignResult(cloud, seed, runs, proxy.injected, proxy.forwarded)
+        result = CampaignResult(cloud, seed, runs, proxy.injected, proxy.forwarded, proxy.log)
         _check(target, account, guide, result)
         return result
 

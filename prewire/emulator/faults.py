@@ -108,6 +108,8 @@ class FaultProxy:
     upstream: str
     plan: FaultPlan
     injected: Counter[str] = field(default_factory=Counter)
+    log: list[tuple[str, str, str]] = field(default_factory=list)
+    """(fault, method, path) of every request that got one."""
     forwarded: int = 0
     url: str = ""
     certificate: Path | None = None
@@ -127,8 +129,10 @@ class FaultProxy:
                 body = self._body()
                 headers = {k.lower(): v for k, v in self.headers.items()}
                 fault = proxy.plan.draw()
+                if fault == "truncate" and len(body) < TRUNCATE_AT_LEAST:
+                    fault = None  # nothing worth cutting: forwarded untouched, not counted
                 if fault:
-                    proxy._count(fault)
+                    proxy._count(fault, self.command, self.path)
                 if fault == "drop-before":
                     return self._drop()
                 if fault == "throttle":
@@ -137,7 +141,7 @@ class FaultProxy:
                     return self._answer(Answer(503))
                 if fault == "slow":
                     time.sleep(proxy.plan.slow_seconds)
-                if fault == "truncate" and len(body) >= TRUNCATE_AT_LEAST:
+                if fault == "truncate":
                     proxy._forward(target, self.command, self.path, headers, body[: len(body) // 2])
                     return self._drop()
                 status, reply_headers, reply = proxy._forward(
@@ -202,9 +206,10 @@ class FaultProxy:
         self._server.server_close()
         self._thread.join(10)
 
-    def _count(self, fault: str) -> None:
+    def _count(self, fault: str, method: str, path: str) -> None:
         with self._lock:
             self.injected[fault] += 1
+            self.log.append((fault, method, path))
 
     def _forward(
         self, target: Any, method: str, path: str, headers: dict[str, str], body: bytes

@@ -285,7 +285,10 @@ class AzureClients:
         with self._lock:
             if key not in self._clients:
                 self._clients[key] = BlobServiceClient(
-                    account_url, credential=self.credential, **self.transport_options()
+                    account_url,
+                    credential=self.credential,
+                    retry_policy=evidence_retry(),
+                    **self.transport_options(),
                 )
             return self._clients[key]  # type: ignore[no-any-return]
 
@@ -293,7 +296,21 @@ class AzureClients:
         """A blob reachable through a SAS URL Azure handed out (a disk export); no token sent."""
         from azure.storage.blob import BlobClient
 
-        return BlobClient.from_blob_url(sas_url, **self.transport_options())
+        return BlobClient.from_blob_url(
+            sas_url, retry_policy=evidence_retry(), **self.transport_options()
+        )
+
+
+def evidence_retry() -> Any:
+    """Blob retries for evidence: the Storage SDK's default waits 15 s before its first retry
+    (then 18, 24), so one dropped connection costs a responder 15 s of time to evidence. Two
+    seconds growing to about 18, five times, still backs off from a busy account (503
+    ServerBusy) and rides out a minute-long outage."""
+    from azure.storage.blob import ExponentialRetry
+
+    return ExponentialRetry(
+        initial_backoff=2, increment_base=2, retry_total=5, random_jitter_range=1
+    )
 
 
 def azure_clients(subscription_id: str) -> AzureClients:

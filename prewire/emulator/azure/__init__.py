@@ -114,6 +114,11 @@ class FakeAzure:
                 status, reply_headers, payload = self._route(
                     request.method, path, query, headers, body
                 )
+                if path.startswith("/subscriptions/"):
+                    addressed = request.host_url.rstrip("/")
+                    reply_headers, payload = _addressed_to(
+                        addressed, self.url, reply_headers, payload
+                    )
             except Exception as error:  # a fake bug must show, not hang a test
                 log.exception("fake azure failed on %s %s", request.method, path)
                 status, reply_headers, payload = (
@@ -221,3 +226,16 @@ _REASONS = {
     500: "Internal Server Error",
     501: "Not Implemented",
 }
+
+
+def _addressed_to(
+    addressed: str, own: str, headers: dict[str, str], payload: bytes
+) -> tuple[dict[str, str], bytes]:
+    """A Resource Manager reply's URLs (blob endpoints, operation and next-page links) on the
+    host the client addressed, as Azure's front doors answer with their own names: behind a
+    proxy (the fault campaign's), the client's next calls go through the proxy too. Only ARM
+    JSON is rewritten, never blob bytes (evidence must come back as it was stored)."""
+    if addressed == own:
+        return headers, payload
+    rewritten = {k: v.replace(own, addressed) for k, v in headers.items()}
+    return rewritten, payload.replace(own.encode(), addressed.encode())
