@@ -29,7 +29,19 @@ from prewire.render import errors, hooks
 from prewire.render.mocks import RenderMocks
 from prewire.render.providers import providers
 
-KIT_ROOT = Path(__file__).resolve().parents[2]
+
+def _kit() -> tuple[Path, Path]:
+    """The kit's own Pulumi project and its program folder. In a checkout: the repository
+    (Pulumi.yaml, whose `main` is stacks/). Installed from a wheel, site-packages holds no
+    Pulumi.yaml of ours: the wheel carries the project and example stack files inside the
+    stacks package (pyproject's force-include), which is then both project and program."""
+    checkout = Path(__file__).resolve().parents[2]
+    if (checkout / "Pulumi.yaml").exists():
+        return checkout, checkout / "stacks"
+    return checkout / "stacks", checkout / "stacks"
+
+
+KIT_ROOT, KIT_MAIN = _kit()
 
 
 class ProgramError(Exception):
@@ -53,7 +65,9 @@ def locate_program(path: Path | None = None) -> tuple[Path, str]:
         runtime_name = runtime.get("name") if isinstance(runtime, dict) else runtime
         if runtime_name not in (None, "python"):
             raise ProgramError(f"{project_file}: runtime is {runtime_name!r}, only python renders")
-        if spec.get("main"):
+        if root == KIT_ROOT:
+            main_dir = KIT_MAIN  # the same project file serves a checkout and a wheel
+        elif spec.get("main"):
             main_dir = (root / str(spec["main"])).resolve()
     if main_dir.is_file():
         main_dir = main_dir.parent

@@ -84,6 +84,10 @@ def test_a_command_names_the_extra_it_needs(
 def test_what_the_aws_extra_covers_runs(aws_only: Path, tmp_path: Path) -> None:
     checked = prewire(aws_only, "check", str(GAPPY), "--format", "json", cwd=tmp_path)
     assert checked.returncode == 1 and '"AWS-TRAIL-002"' in checked.stdout  # gaps found
+    # Without a program: the kit's own, whose project files the wheel carries in stacks/.
+    kit = prewire(aws_only, "check", "--format", "json", cwd=tmp_path)
+    assert kit.returncode in (0, 1), kit.stderr
+    assert '"AWS-TRAIL-001"' in kit.stdout and "Pulumi.example-aws.yaml" in kit.stderr + kit.stdout
     listed = prewire(aws_only, "list", cwd=tmp_path)
     assert listed.returncode == 0 and "isolate-instance" in listed.stdout
     assert "prewire[azure]" in " ".join(listed.stdout.split())

@@ -22,7 +22,7 @@ from prewire.core.graph import Graph
 from prewire.drill.aws.environment import drill_config
 from prewire.drill.provisioning import Provisioned
 from prewire.emulator.aws import CREDENTIALS
-from prewire.render.program import KIT_ROOT
+from prewire.render.program import KIT_MAIN, KIT_ROOT
 from responders.runtime import InputError
 
 STACK = "drill"
@@ -100,7 +100,7 @@ def pulumi_up(
         runtime=auto.ProjectRuntimeInfo(
             name="python", options={"toolchain": "uv", "virtualenv": str(KIT_ROOT / ".venv")}
         ),
-        main=str(KIT_ROOT / "stacks"),
+        main=str(KIT_MAIN),
     )
     workspace = auto.LocalWorkspaceOptions(
         work_dir=str(work),
