@@ -131,6 +131,7 @@ def input_errors(fn: Callable[P, R]) -> Callable[P, R]:
     """Turn the library's input errors into one clear line and exit code 2."""
     from policies.baseline import BaselineOutputsError
     from policies.overrides import CheckSettingsError
+    from prewire.core.evidence.layout import DamagedCustodyError
     from prewire.core.registry import UnknownNameError
     from prewire.render import ProgramError
     from responders.runtime import InputError
@@ -147,6 +148,7 @@ def input_errors(fn: Callable[P, R]) -> Callable[P, R]:
             CheckSettingsError,
             BaselineOutputsError,
             UnknownNameError,
+            DamagedCustodyError,
         ) as error:
             fail(str(error).replace("\n", " "))
         except MissingExtraError as error:

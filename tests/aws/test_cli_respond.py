@@ -209,3 +209,36 @@ def test_an_isolation_group_the_role_may_not_give_is_refused_before_any_change(
         "respond", "aws", "isolate-instance", "--isolation-group", account.isolation_group, *target
     )
     assert tagged.exit_code == 0, tagged.stdout
+
+
+def test_a_damaged_custody_log_stops_the_case_in_one_line_before_any_change(
+    account: PreparedAccount, cli_env: list[str], emulator: EmbeddedAws
+) -> None:
+    """Half a custody entry (as a store that kept a cut upload would hold): the responder says
+    so in one line, exit 2, and changes nothing; verification names the damaged entry."""
+    from responders.aws.store import S3EvidenceStore
+
+    key = S3EvidenceStore(account.responder(), account.evidence_bucket).entry_key("inc-7", 0)
+    emulator.client("s3").put_object(
+        Bucket=account.evidence_bucket, Key=key, Body=b'{"seq": 0, "action": "isol'
+    )
+    ec2 = emulator.client("ec2")
+
+    def groups() -> list[str]:
+        [reservation] = ec2.describe_instances(InstanceIds=[account.victim.instance_id])[
+            "Reservations"
+        ]
+        return [g["GroupId"] for g in reservation["Instances"][0]["SecurityGroups"]]
+
+    before = groups()
+    result = invoke(
+        "respond", "aws", "isolate-instance", "--case", "inc-7",
+        "--target", account.victim.instance_id, *cli_env,
+    )  # fmt: skip
+    assert result.exit_code == 2, result.output
+    [line] = result.output.strip().splitlines()
+    assert f"custody entry {key} is unreadable" in line and "new case id" in line
+    assert groups() == before
+    verified = invoke("evidence", "verify", "inc-7", "--format", "json", *cli_env)
+    assert verified.exit_code == 1
+    assert "unreadable" in verified.stdout and "Unterminated string" in verified.stdout

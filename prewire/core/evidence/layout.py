@@ -178,11 +178,29 @@ class EvidenceStore(abc.ABC):
         return sorted(starts)
 
     def read_batch(self, case: str, start: int) -> list[Entry]:
-        with self.open(self.entry_key(case, start)) as body:
-            return [Entry.parse(line) for line in body.read().splitlines() if line.strip()]
+        key = self.entry_key(case, start)
+        with self.open(key) as body:
+            lines = [line for line in body.read().splitlines() if line.strip()]
+        try:
+            return [Entry.parse(line) for line in lines]
+        except (ValueError, KeyError, TypeError) as error:
+            raise DamagedCustodyError(case, key, error) from error
 
     def read_all_entries(self, case: str) -> list[Entry]:
         return [e for start in self.batch_starts(case) for e in self.read_batch(case, start)]
+
+
+class DamagedCustodyError(ValueError):
+    """A stored custody entry that does not parse: written by something else, or cut short by a
+    store that kept half a body. The log cannot be continued (the chain would skip it) and, being
+    locked, cannot be mended: the case stops here, and verification names the damage."""
+
+    def __init__(self, case: str, key: str, error: Exception) -> None:
+        super().__init__(
+            f"custody entry {key} is unreadable ({str(error)[:80]}): case {case}'s log is "
+            f"damaged and takes no more entries; `prewire evidence verify {case}` reports it, "
+            "and a new case id continues the response"
+        )
 
 
 def concurrent_writer_message(key: str) -> str:

@@ -108,7 +108,7 @@ def verify_case(store: VerifiableStore, case: str, *, workers: int = 8) -> Verif
             batch = store.read_batch(case, start)
         except (ValueError, KeyError, TypeError) as error:
             result.problems.append(
-                Problem("unreadable", f"custody entry {start}", str(error)[:120])
+                Problem("unreadable", f"custody entry {start}", str(error.__cause__ or error)[:120])
             )
             continue
         if batch and batch[0].seq != start:  # an object renamed or its first entry removed

@@ -1,13 +1,17 @@
 """The WSGI layer in front of moto: Lambda code downloads, the cloud model's throttling and
-latency, and 501 for what moto does not implement."""
+latency, S3's refusal of a body that does not match its declared digest, and 501 for what moto
+does not implement."""
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import io
 import logging
 import re
 import threading
 import time
+import zlib
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -64,6 +68,37 @@ def quiet(dispatcher: Any) -> Any:
     return QuietDispatcher
 
 
+BAD_DIGEST = (
+    b"<Error><Code>BadDigest</Code><Message>The Content-MD5 or checksum value that you "
+    b"specified did not match what the server received.</Message></Error>"
+)
+DECLARED_DIGESTS: dict[str, Callable[[bytes], bytes]] = {
+    "HTTP_CONTENT_MD5": lambda body: hashlib.md5(body).digest(),  # noqa: S324 (S3's integrity check)
+    "HTTP_X_AMZ_CHECKSUM_SHA256": lambda body: hashlib.sha256(body).digest(),
+    "HTTP_X_AMZ_CHECKSUM_CRC32": lambda body: zlib.crc32(body).to_bytes(4, "big"),
+}
+
+
+def _refused_digest(environ: Environ) -> bool:
+    """S3 refuses a PUT whose body does not match the Content-MD5 or checksum the client
+    declared (400 BadDigest); moto stores the value without checking it, so an upload cut short
+    would be kept as if complete. Bodies in aws-chunked framing carry their checksum in a
+    trailer, which moto reads; they pass as they are."""
+    if environ.get("REQUEST_METHOD") != "PUT" or "aws-chunked" in str(
+        environ.get("HTTP_CONTENT_ENCODING", "")
+    ):
+        return False
+    declared = {name: environ[name] for name in DECLARED_DIGESTS if environ.get(name)}
+    if not declared:
+        return False
+    body = environ["wsgi.input"].read(int(environ.get("CONTENT_LENGTH") or 0))
+    environ["wsgi.input"] = io.BytesIO(body)  # moto reads it again
+    return any(
+        base64.b64encode(DECLARED_DIGESTS[name](body)).decode() != value
+        for name, value in declared.items()
+    )
+
+
 class Middleware:
     def __init__(
         self, app: WsgiApp, latency_seconds: float, cloud_model: CloudModel | None = None
@@ -104,6 +139,12 @@ class Middleware:
             status = "200 OK" if code is not None else "404 Not Found"
             start_response(status, [("Content-Type", "application/zip")])
             return [code or b""]
+        if _refused_digest(environ):
+            start_response(
+                "400 Bad Request",
+                [("Content-Type", "application/xml"), ("Content-Length", str(len(BAD_DIGEST)))],
+            )
+            return [BAD_DIGEST]
         captured: dict[str, Any] = {}
 
         def capture(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
